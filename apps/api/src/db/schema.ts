@@ -1,0 +1,300 @@
+import type { BusinessCalendar, PriorityMatrix, SlaPolicy } from '@mesa/core';
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+// Enums are text columns checked by zod at the edges: adding a state later is a
+// code change, not a migration that locks the tickets table.
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const id = () => uuid('id').primaryKey().defaultRandom();
+
+export const organizations = pgTable('organizations', {
+  id: id(),
+  name: text('name').notNull(),
+  /** Seed 004: users of one company see each other's tickets. */
+  membersSeeEachOther: boolean('members_see_each_other').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const regions = pgTable('regions', {
+  id: id(),
+  name: text('name').notNull(),
+  parentId: uuid('parent_id').references((): AnyPgColumn => regions.id),
+});
+
+export const sites = pgTable('sites', {
+  id: id(),
+  name: text('name').notNull(),
+  address: text('address'),
+  regionId: uuid('region_id')
+    .notNull()
+    .references(() => regions.id),
+  organizationId: uuid('organization_id').references(() => organizations.id),
+});
+
+export const calendars = pgTable('calendars', {
+  id: id(),
+  name: text('name').notNull(),
+  definition: jsonb('definition').$type<BusinessCalendar>().notNull(),
+});
+
+export const departments = pgTable('departments', {
+  id: id(),
+  slug: text('slug').notNull().unique(),
+  nameEs: text('name_es').notNull(),
+  nameEn: text('name_en').notNull(),
+  email: text('email'),
+  calendarId: uuid('calendar_id')
+    .notNull()
+    .references(() => calendars.id),
+  /** Seed 004: the 24-hour department takes urgent tickets only. */
+  urgentOnly: boolean('urgent_only').notNull().default(false),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    /** Null for contacts known only by e-mail or phone: they cannot log in until they reset a password. */
+    passwordHash: text('password_hash'),
+    role: text('role').$type<'customer' | 'technician' | 'agent' | 'supervisor' | 'admin'>().notNull(),
+    language: text('language').$type<'es' | 'en'>().notNull().default('es'),
+    phone: text('phone'),
+    organizationId: uuid('organization_id').references(() => organizations.id),
+    emailVerifiedAt: ts('email_verified_at'),
+    disabledAt: ts('disabled_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+);
+
+export const userDepartments = pgTable(
+  'user_departments',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    departmentId: uuid('department_id')
+      .notNull()
+      .references(() => departments.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.departmentId] })],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** sha-256 of the cookie value: a leaked table does not leak live sessions. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const authTokens = pgTable('auth_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  purpose: text('purpose').$type<'verify_email' | 'reset_password'>().notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: createdAt(),
+});
+
+/** Failed logins per key (e-mail, client address) in a sliding window; shared by every API instance. */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStartedAt: ts('window_started_at').notNull().defaultNow(),
+  lockedUntil: ts('locked_until'),
+});
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<PriorityMatrix | SlaPolicy | Record<string, unknown>>().notNull(),
+});
+
+export const contracts = pgTable('contracts', {
+  id: id(),
+  number: text('number').notNull().unique(),
+  organizationId: uuid('organization_id')
+    .notNull()
+    .references(() => organizations.id),
+});
+
+export const equipment = pgTable('equipment', {
+  id: id(),
+  serialNumber: text('serial_number').notNull().unique(),
+  model: text('model').notNull(),
+  siteId: uuid('site_id').references(() => sites.id),
+  contractId: uuid('contract_id').references(() => contracts.id),
+  /** Seed 002: identifies the customer, the equipment and its location. */
+  maintenanceCode: text('maintenance_code').unique(),
+  /** The customer contact the maintenance code stands for. */
+  contactId: uuid('contact_id').references(() => users.id),
+});
+
+export const ticketSeq = pgSequence('ticket_number_seq', { startWith: 1 });
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: id(),
+    seq: bigint('seq', { mode: 'number' }).notNull().unique().default(sql`nextval('ticket_number_seq')`),
+    /** Same format as core's formatTicketNumber, computed by Postgres so an insert is one round trip. */
+    number: text('number')
+      .notNull()
+      .unique()
+      .generatedAlwaysAs(sql`'T-' || lpad(seq::text, greatest(6, length(seq::text)), '0')`),
+    subject: text('subject').notNull(),
+    description: text('description').notNull(),
+    requesterId: uuid('requester_id').references(() => users.id),
+    organizationId: uuid('organization_id').references(() => organizations.id),
+    requesterName: text('requester_name').notNull(),
+    requesterOrganization: text('requester_organization'),
+    requesterLocation: text('requester_location'),
+    requesterPhone: text('requester_phone'),
+    requesterEmail: text('requester_email'),
+    channel: text('channel').$type<'web' | 'email' | 'phone' | 'field'>().notNull(),
+    departmentId: uuid('department_id')
+      .notNull()
+      .references(() => departments.id),
+    siteId: uuid('site_id').references(() => sites.id),
+    equipmentId: uuid('equipment_id').references(() => equipment.id),
+    contractId: uuid('contract_id').references(() => contracts.id),
+    severity: text('severity').$type<'critical' | 'high' | 'medium' | 'low'>().notNull(),
+    urgency: text('urgency').$type<'critical' | 'high' | 'medium' | 'low'>().notNull(),
+    priority: text('priority').$type<'P1' | 'P2' | 'P3' | 'P4'>().notNull(),
+    status: text('status')
+      .$type<
+        'new' | 'open' | 'in_progress' | 'pending_customer' | 'pending_third_party' | 'attended' | 'resolved' | 'closed'
+      >()
+      .notNull(),
+    ownerId: uuid('owner_id').references(() => users.id),
+    supportTier: smallint('support_tier').notNull().default(1),
+    cc: text('cc').array().notNull().default(sql`'{}'::text[]`),
+    createdById: uuid('created_by_id').references(() => users.id),
+    firstResponseDueAt: ts('first_response_due_at'),
+    resolutionDueAt: ts('resolution_due_at'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    firstResponseAt: ts('first_response_at'),
+    attendedAt: ts('attended_at'),
+    resolvedAt: ts('resolved_at'),
+    closedAt: ts('closed_at'),
+    /** Optimistic concurrency: every write bumps it; a stale PATCH gets VERSION_CONFLICT. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    // The queue order: first come, first served within priority (seed 004).
+    index('tickets_queue_idx').on(t.priority, t.seq),
+    index('tickets_requester_idx').on(t.requesterId),
+    index('tickets_org_idx').on(t.organizationId),
+    index('tickets_owner_idx').on(t.ownerId),
+    index('tickets_department_idx').on(t.departmentId, t.priority, t.seq),
+    index('tickets_status_idx').on(t.status),
+  ],
+);
+
+export const articles = pgTable(
+  'articles',
+  {
+    id: id(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<'public_reply' | 'internal_note' | 'email_in' | 'email_out'>().notNull(),
+    authorId: uuid('author_id').references(() => users.id),
+    body: text('body').notNull(),
+    /** Seed 001: an agent note sets the next state and records the real problem and solution. */
+    nextStatus: text('next_status'),
+    realProblem: text('real_problem'),
+    realSolution: text('real_solution'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('articles_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+/** Content addressed by sha-256: the same photo uploaded twice is stored once. */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: integer('size').notNull(),
+  content: bytea('content').notNull(),
+  createdAt: createdAt(),
+});
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    articleId: uuid('article_id').references(() => articles.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    uploadedById: uuid('uploaded_by_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_ticket_idx').on(t.ticketId)],
+);
+
+export const ticketHistory = pgTable(
+  'ticket_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    actorId: uuid('actor_id').references(() => users.id),
+    at: ts('at').notNull().defaultNow(),
+    field: text('field').notNull(),
+    oldValue: jsonb('old_value'),
+    newValue: jsonb('new_value'),
+  },
+  (t) => [index('ticket_history_ticket_idx').on(t.ticketId, t.id)],
+);
+
+/** Written in the same transaction as the change that causes it; sent later by a worker. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    availableAt: ts('available_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    doneAt: ts('done_at'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.availableAt).where(sql`${t.doneAt} is null`)],
+);

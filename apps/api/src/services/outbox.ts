@@ -1,0 +1,20 @@
+import type { DbOrTx } from '../db/client';
+import { outbox } from '../db/schema';
+
+/**
+ * Kinds of outgoing work. Rows are written in the same transaction as the change
+ * that causes them, so a rollback never sends mail and a commit never loses it.
+ */
+export type OutboxKind =
+  | 'verify_email'
+  | 'reset_password'
+  | 'ticket_created'
+  | 'ticket_public_update'
+  | 'customer_replied'
+  | 'ticket_assigned'
+  | 'ticket_closed'
+  | 'ticket_reopened';
+
+export async function enqueue(tx: DbOrTx, kind: OutboxKind, payload: Record<string, unknown>): Promise<void> {
+  await tx.insert(outbox).values({ kind, payload });
+}

@@ -1,0 +1,65 @@
+import { AppError, type Article, type CreateArticleInput, ErrorCode, isStaff } from '@mesa/core';
+import type { Db } from '../db/client';
+import { articles } from '../db/schema';
+import type { Actor } from '../http/context';
+import { recordEvent } from './history';
+import { enqueue } from './outbox';
+import { type TicketRow, toArticle } from './ticket-dto';
+import { reopenStatus, statusPatch } from './ticket-status';
+import { saveTicket, withTicket } from './ticket-write';
+
+/**
+ * A reply or a note. Staff notes may set the next state and record the real
+ * problem and solution (seed 001); a customer's reply hands a waiting ticket back.
+ */
+export async function addArticle(db: Db, actor: Actor, number: string, input: CreateArticleInput): Promise<Article> {
+  const staff = isStaff(actor.role);
+  if (!staff) {
+    const refused = (['nextStatus', 'realProblem', 'realSolution'] as const).filter((f) => input[f] !== undefined);
+    if (input.kind !== 'public_reply') refused.push('kind' as never);
+    if (refused.length > 0) throw new AppError(ErrorCode.FORBIDDEN, 'staff-only fields', { fields: refused });
+  }
+  return withTicket(db, actor, number, async (tx, row) => {
+    if (row.status === 'closed') {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
+        from: 'closed',
+        to: 'closed',
+        reason: 'TICKET_CLOSED',
+      });
+    }
+    const now = new Date();
+    const patch: Partial<TicketRow> = {};
+    if (staff) {
+      if (input.nextStatus && input.nextStatus !== row.status) {
+        Object.assign(patch, statusPatch(actor, row, input.nextStatus, now));
+      }
+      if (input.kind === 'public_reply' && !row.firstResponseAt) patch.firstResponseAt = now;
+    } else if (row.status === 'pending_customer' || row.status === 'resolved') {
+      // The customer answered, or came back after resolution: the ticket needs staff again.
+      Object.assign(patch, statusPatch(actor, row, reopenStatus(row), now));
+    }
+    const [article] = await tx
+      .insert(articles)
+      .values({
+        ticketId: row.id,
+        kind: input.kind,
+        authorId: actor.id,
+        body: input.body,
+        nextStatus: input.nextStatus ?? null,
+        realProblem: input.realProblem || null,
+        realSolution: input.realSolution || null,
+        createdAt: now,
+      })
+      .returning();
+    if (!article) throw new Error('article insert returned no row');
+    const after = await saveTicket(tx, actor.id, row, patch, now);
+    await recordEvent(tx, row.id, actor.id, now, 'article', { id: article.id, kind: article.kind });
+    if (staff && input.kind === 'public_reply') {
+      await enqueue(tx, 'ticket_public_update', { ticketId: row.id, articleId: article.id });
+    } else if (!staff) {
+      await enqueue(tx, 'customer_replied', { ticketId: row.id, articleId: article.id });
+    }
+    if (after.status === 'closed') await enqueue(tx, 'ticket_closed', { ticketId: row.id });
+    return toArticle(article, actor.name);
+  });
+}

@@ -1,0 +1,177 @@
+import {
+  AppError,
+  type AssignTicketInput,
+  ErrorCode,
+  isStaff,
+  type Role,
+  type Ticket,
+  type UpdateTicketInput,
+} from '@mesa/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { articles, users } from '../db/schema';
+import type { Actor } from '../http/context';
+import { isManager } from './access';
+import { enqueue } from './outbox';
+import type { Reference } from './reference-service';
+import { assertDepartmentTakes, classify, departmentOf } from './sla-service';
+import { type TicketRow, toTicket } from './ticket-dto';
+import { reopenStatus, statusPatch } from './ticket-status';
+import { saveTicket, withTicket } from './ticket-write';
+
+type Field = Exclude<keyof UpdateTicketInput, 'version'>;
+
+/** Which fields each role may edit; anything else in the request is refused, not ignored. */
+const editable: Record<Role, ReadonlySet<Field>> = {
+  customer: new Set(['cc']),
+  technician: new Set(['status', 'siteId', 'equipmentId', 'requester', 'description']),
+  agent: new Set([
+    'subject',
+    'description',
+    'severity',
+    'urgency',
+    'departmentId',
+    'status',
+    'cc',
+    'siteId',
+    'equipmentId',
+    'requester',
+  ]),
+  supervisor: new Set([]),
+  admin: new Set([]),
+};
+const editableBy = (role: Role): ReadonlySet<Field> =>
+  role === 'supervisor' || role === 'admin' ? editable.agent : editable[role];
+
+export async function updateTicket(
+  db: Db,
+  reference: Reference,
+  actor: Actor,
+  number: string,
+  input: UpdateTicketInput,
+): Promise<Ticket> {
+  const { version, ...changes } = input;
+  const fields = Object.keys(changes) as Field[];
+  const refused = fields.filter((f) => !editableBy(actor.role).has(f));
+  if (refused.length > 0)
+    throw new AppError(ErrorCode.FORBIDDEN, 'fields not editable by this role', { fields: refused });
+  const ref = await reference.get();
+  return withTicket(db, actor, number, async (tx, row) => {
+    if (row.version !== version) {
+      throw new AppError(ErrorCode.VERSION_CONFLICT, 'stale version', { currentVersion: row.version });
+    }
+    const now = new Date();
+    const patch: Partial<TicketRow> = {};
+    if (changes.subject !== undefined) patch.subject = changes.subject;
+    if (changes.description !== undefined) patch.description = changes.description;
+    if (changes.cc !== undefined) patch.cc = [...new Set(changes.cc)];
+    if (changes.siteId !== undefined) patch.siteId = changes.siteId;
+    if (changes.equipmentId !== undefined) patch.equipmentId = changes.equipmentId;
+    if (changes.requester) {
+      const r = changes.requester;
+      if (r.name !== undefined) patch.requesterName = r.name;
+      if (r.organization !== undefined) patch.requesterOrganization = r.organization || null;
+      if (r.location !== undefined) patch.requesterLocation = r.location || null;
+      if (r.phone !== undefined) patch.requesterPhone = r.phone || null;
+      if (r.email !== undefined) patch.requesterEmail = r.email;
+    }
+    const severity = changes.severity ?? row.severity;
+    const urgency = changes.urgency ?? row.urgency;
+    const departmentId = changes.departmentId ?? row.departmentId;
+    if (severity !== row.severity || urgency !== row.urgency || departmentId !== row.departmentId) {
+      assertDepartmentTakes(departmentOf(ref, departmentId), urgency);
+      // Due times stay anchored at creation: re-classifying does not restart the clock.
+      Object.assign(
+        patch,
+        { severity, urgency, departmentId },
+        classify(ref, departmentId, severity, urgency, row.createdAt),
+      );
+    }
+    if (changes.status !== undefined && changes.status !== row.status) {
+      Object.assign(patch, statusPatch(actor, row, changes.status, now));
+    }
+    const after = await saveTicket(tx, actor.id, row, patch, now);
+    await enqueueStatusMail(tx, row, after);
+    return toTicket(after);
+  });
+}
+
+async function enqueueStatusMail(tx: Tx, before: TicketRow, after: TicketRow): Promise<void> {
+  if (before.status === after.status) return;
+  if (after.status === 'closed') await enqueue(tx, 'ticket_closed', { ticketId: after.id });
+  else if (before.status === 'closed' || before.status === 'resolved') {
+    await enqueue(tx, 'ticket_reopened', { ticketId: after.id, from: before.status });
+  }
+}
+
+/** Hand-over between owners and support tiers (seeds 001, 002). */
+export async function assignTicket(db: Db, actor: Actor, number: string, input: AssignTicketInput): Promise<Ticket> {
+  if (!isStaff(actor.role)) throw new AppError(ErrorCode.FORBIDDEN);
+  return withTicket(db, actor, number, async (tx, row) => {
+    // A technician sees only their own tickets, so reaching here means they hand over their own work.
+    if (!isManager(actor) && row.ownerId !== actor.id) throw new AppError(ErrorCode.FORBIDDEN);
+    const now = new Date();
+    const patch: Partial<TicketRow> = {};
+    if (input.supportTier !== undefined) patch.supportTier = input.supportTier;
+    if (input.ownerId !== undefined && input.ownerId !== row.ownerId) {
+      if (input.ownerId !== null) {
+        const [owner] = await tx
+          .select({ role: users.role })
+          .from(users)
+          .where(and(eq(users.id, input.ownerId), isNull(users.disabledAt)));
+        if (!owner) throw new AppError(ErrorCode.REFERENCE_NOT_FOUND, 'owner not found', { field: 'ownerId' });
+        if (!isStaff(owner.role)) {
+          const message = 'the owner must be a staff member';
+          throw new AppError(ErrorCode.VALIDATION_FAILED, message, {
+            issues: [{ path: 'ownerId', message, code: 'custom' }],
+          });
+        }
+      }
+      patch.ownerId = input.ownerId;
+      // "Open" means assigned: taking a new ticket opens it, dropping an open one returns it to the queue.
+      if (row.status === 'new' && input.ownerId) patch.status = 'open';
+      if (row.status === 'open' && !input.ownerId) patch.status = 'new';
+    }
+    const after = await saveTicket(tx, actor.id, row, patch, now);
+    if (input.note) {
+      await tx
+        .insert(articles)
+        .values({ ticketId: row.id, kind: 'internal_note', authorId: actor.id, body: input.note });
+    }
+    if (patch.ownerId) await enqueue(tx, 'ticket_assigned', { ticketId: row.id, ownerId: patch.ownerId });
+    return toTicket(after);
+  });
+}
+
+async function noteIfAny(tx: Tx, actor: Actor, ticketId: string, text: string | undefined, now: Date) {
+  if (!text) return;
+  await tx.insert(articles).values({ ticketId, kind: 'public_reply', authorId: actor.id, body: text, createdAt: now });
+}
+
+export async function closeTicket(db: Db, actor: Actor, number: string, note?: string): Promise<Ticket> {
+  return withTicket(db, actor, number, async (tx, row) => {
+    const now = new Date();
+    const after = await saveTicket(tx, actor.id, row, statusPatch(actor, row, 'closed', now), now);
+    await noteIfAny(tx, actor, row.id, note, now);
+    await enqueueStatusMail(tx, row, after);
+    return toTicket(after);
+  });
+}
+
+export async function reopenTicket(db: Db, actor: Actor, number: string, reason?: string): Promise<Ticket> {
+  return withTicket(db, actor, number, async (tx, row) => {
+    // Only finished work reopens; otherwise "reopen" would quietly demote e.g. in_progress to open.
+    if (row.status !== 'resolved' && row.status !== 'closed') {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, 'only a resolved or closed ticket can be reopened', {
+        from: row.status,
+        to: reopenStatus(row),
+        reason: 'NOT_REOPENABLE',
+      });
+    }
+    const now = new Date();
+    const after = await saveTicket(tx, actor.id, row, statusPatch(actor, row, reopenStatus(row), now), now);
+    await noteIfAny(tx, actor, row.id, reason, now);
+    await enqueueStatusMail(tx, row, after);
+    return toTicket(after);
+  });
+}

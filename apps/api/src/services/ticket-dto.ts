@@ -1,0 +1,57 @@
+import type { Article, SupportTier, Ticket } from '@mesa/core';
+import type { articles, tickets } from '../db/schema';
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type ArticleRow = typeof articles.$inferSelect;
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export const toTicket = (t: TicketRow): Ticket => ({
+  id: t.id,
+  number: t.number,
+  subject: t.subject,
+  description: t.description,
+  status: t.status,
+  severity: t.severity,
+  urgency: t.urgency,
+  priority: t.priority,
+  channel: t.channel,
+  departmentId: t.departmentId,
+  ownerId: t.ownerId,
+  supportTier: t.supportTier as SupportTier,
+  requesterId: t.requesterId,
+  organizationId: t.organizationId,
+  requester: {
+    name: t.requesterName,
+    organization: t.requesterOrganization,
+    location: t.requesterLocation,
+    phone: t.requesterPhone,
+    email: t.requesterEmail,
+  },
+  siteId: t.siteId,
+  equipmentId: t.equipmentId,
+  contractId: t.contractId,
+  cc: t.cc,
+  firstResponseDueAt: iso(t.firstResponseDueAt),
+  resolutionDueAt: iso(t.resolutionDueAt),
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+  firstResponseAt: iso(t.firstResponseAt),
+  attendedAt: iso(t.attendedAt),
+  resolvedAt: iso(t.resolvedAt),
+  closedAt: iso(t.closedAt),
+  version: t.version,
+});
+
+export const toArticle = (a: ArticleRow, authorName: string | null): Article => ({
+  id: a.id,
+  ticketId: a.ticketId,
+  kind: a.kind,
+  authorId: a.authorId,
+  authorName,
+  body: a.body,
+  nextStatus: a.nextStatus as Article['nextStatus'],
+  realProblem: a.realProblem,
+  realSolution: a.realSolution,
+  createdAt: a.createdAt.toISOString(),
+});

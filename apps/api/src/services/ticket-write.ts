@@ -1,0 +1,41 @@
+import { AppError, ErrorCode } from '@mesa/core';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { tickets } from '../db/schema';
+import type { Actor } from '../http/context';
+import { ticketScope } from './access';
+import { recordChanges } from './history';
+import type { TicketRow } from './ticket-dto';
+
+/**
+ * The one way to change a ticket: lock the row inside the actor's scope, let
+ * the command decide, then save with a version bump and a history row per field.
+ */
+export function withTicket<T>(db: Db, actor: Actor, number: string, fn: (tx: Tx, row: TicketRow) => Promise<T>) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.number, number.toUpperCase()), ticketScope(actor)))
+      .for('update');
+    if (!row) throw new AppError(ErrorCode.TICKET_NOT_FOUND);
+    return fn(tx, row);
+  });
+}
+
+export async function saveTicket(
+  tx: Tx,
+  actorId: string | null,
+  before: TicketRow,
+  patch: Partial<TicketRow>,
+  now = new Date(),
+): Promise<TicketRow> {
+  const [after] = await tx
+    .update(tickets)
+    .set({ ...patch, updatedAt: now, version: sql`${tickets.version} + 1` })
+    .where(eq(tickets.id, before.id))
+    .returning();
+  if (!after) throw new AppError(ErrorCode.TICKET_NOT_FOUND);
+  await recordChanges(tx, actorId, before, after, Object.keys(patch) as Array<keyof TicketRow>);
+  return after;
+}

@@ -1,0 +1,134 @@
+import type { ErrorCode } from '@mesa/core';
+import { language, t } from './i18n';
+
+/** `NETWORK`: the request never got an answer from the API (offline, DNS, proxy down). */
+export type ApiErrorCode = ErrorCode | 'NETWORK';
+
+export interface ApiErrorInit {
+  code: ApiErrorCode;
+  message: string;
+  status: number;
+  details?: unknown;
+  requestId?: string | null;
+}
+
+/** Every failed API call rejects with this; branch on `code`, show `message` (already localized). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ApiErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+  readonly requestId: string | null;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message);
+    this.code = init.code;
+    this.status = init.status;
+    this.details = init.details;
+    this.requestId = init.requestId ?? null;
+  }
+}
+
+export interface List<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  query?: Query;
+  signal?: AbortSignal;
+}
+
+let onUnauthenticated: (() => void) | undefined;
+
+/** Lets the session drop the current user when any call reports an expired session. */
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+/** Calls `/api{path}` and resolves with the parsed JSON body (`undefined` for empty bodies). */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers = new Headers({ Accept: 'application/json', 'Accept-Language': language() });
+  const init: RequestInit = { method: options.method ?? 'GET', headers, credentials: 'same-origin' };
+  if (options.body !== undefined) {
+    headers.set('Content-Type', 'application/json');
+    init.body = JSON.stringify(options.body);
+  }
+  if (options.signal) init.signal = options.signal;
+
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path, options.query), init);
+  } catch (cause) {
+    if (options.signal?.aborted) throw cause;
+    throw new ApiError({ code: 'NETWORK', message: t('error.network'), status: 0 });
+  }
+
+  const text = await response.text().catch(() => '');
+  const body = parseJson(text);
+  if (response.ok) {
+    if (text && body === undefined) throw unexpected(response);
+    return body as T;
+  }
+  const error = toApiError(response, body);
+  if (error.code === 'UNAUTHENTICATED') onUnauthenticated?.();
+  throw error;
+}
+
+/** Normalizes anything thrown to an `ApiError` so screens only handle one shape. */
+export function asApiError(cause: unknown): ApiError {
+  if (cause instanceof ApiError) return cause;
+  console.error(cause);
+  return new ApiError({ code: 'INTERNAL', message: t('error.unexpected'), status: 0 });
+}
+
+function apiUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return `/api${path}${search ? `?${search}` : ''}`;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toApiError(response: Response, body: unknown): ApiError {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+    return new ApiError({
+      code: error.code as ErrorCode,
+      message: error.message,
+      status: response.status,
+      details: error.details,
+      requestId: typeof error.requestId === 'string' ? error.requestId : response.headers.get('X-Request-Id'),
+    });
+  }
+  // No error body: a gateway or dev proxy answered because the API itself is unreachable.
+  if ([502, 503, 504].includes(response.status)) {
+    return new ApiError({ code: 'NETWORK', message: t('error.network'), status: response.status });
+  }
+  return unexpected(response);
+}
+
+function unexpected(response: Response): ApiError {
+  return new ApiError({
+    code: 'INTERNAL',
+    message: t('error.unexpected'),
+    status: response.status,
+    requestId: response.headers.get('X-Request-Id'),
+  });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;

@@ -1,0 +1,44 @@
+import { createUniqueId, Show } from 'solid-js';
+
+export interface TextFieldProps {
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  name?: string;
+  type?: 'text' | 'email' | 'password';
+  autocomplete?: string;
+  required?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  multiple?: boolean;
+  hint?: string;
+}
+
+/** A labelled `<input>` whose hint is wired through `aria-describedby`. */
+export function TextField(props: TextFieldProps) {
+  const id = createUniqueId();
+  const hintId = `${id}-hint`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        minLength={props.minLength}
+        maxLength={props.maxLength}
+        multiple={props.multiple}
+        aria-describedby={props.hint ? hintId : undefined}
+      />
+      <Show when={props.hint}>
+        <p id={hintId} class="hint">
+          {props.hint}
+        </p>
+      </Show>
+    </div>
+  );
+}

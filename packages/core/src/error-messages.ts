@@ -1,0 +1,50 @@
+import type { ErrorCode } from './errors';
+import type { Language } from './schemas/enums';
+
+/** What a user reads for each code, in both product languages. The PWA may show these offline. */
+export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
+  VALIDATION_FAILED: { es: 'Algunos datos no son válidos.', en: 'Some fields are not valid.' },
+  MALFORMED_JSON: { es: 'La solicitud no es JSON válido.', en: 'The request is not valid JSON.' },
+  PAYLOAD_TOO_LARGE: { es: 'La solicitud es demasiado grande.', en: 'The request is too large.' },
+  BAD_CURSOR: { es: 'El cursor de paginación no es válido.', en: 'The pagination cursor is not valid.' },
+  UNAUTHENTICATED: { es: 'Inicie sesión para continuar.', en: 'Please log in to continue.' },
+  INVALID_CREDENTIALS: { es: 'Correo o clave incorrectos.', en: 'Wrong e-mail or password.' },
+  EMAIL_NOT_VERIFIED: {
+    es: 'Confirme su correo electrónico con el enlace que le enviamos.',
+    en: 'Please confirm your e-mail with the link we sent you.',
+  },
+  ACCOUNT_DISABLED: { es: 'Esta cuenta está desactivada.', en: 'This account is disabled.' },
+  INVALID_TOKEN: { es: 'El enlace no es válido o ha caducado.', en: 'The link is not valid or has expired.' },
+  FORBIDDEN: { es: 'No tiene permiso para hacer esto.', en: 'You are not allowed to do this.' },
+  NOT_FOUND: { es: 'No encontrado.', en: 'Not found.' },
+  TICKET_NOT_FOUND: { es: 'No existe ese ticket o no tiene acceso a él.', en: 'No such ticket, or no access to it.' },
+  EMAIL_TAKEN: { es: 'Ya existe una cuenta con ese correo.', en: 'An account with that e-mail already exists.' },
+  VERSION_CONFLICT: {
+    es: 'Otra persona modificó el ticket; recargue para ver los cambios.',
+    en: 'Someone else changed the ticket; reload to see the changes.',
+  },
+  INVALID_TRANSITION: {
+    es: 'Ese cambio de estado no es posible.',
+    en: 'That status change is not possible.',
+  },
+  TRANSITION_NOT_ALLOWED: {
+    es: 'Su rol no permite ese cambio de estado.',
+    en: 'Your role does not allow that status change.',
+  },
+  TICKET_DELETED: { es: 'El ticket fue eliminado.', en: 'The ticket was deleted.' },
+  REFERENCE_NOT_FOUND: {
+    es: 'Un dato relacionado no existe (departamento, equipo, contrato o usuario).',
+    en: 'A related record does not exist (department, equipment, contract or user).',
+  },
+  RATE_LIMITED: {
+    es: 'Demasiados intentos. Espere unos minutos.',
+    en: 'Too many attempts. Please wait a few minutes.',
+  },
+  DATABASE_UNAVAILABLE: {
+    es: 'El servicio no está disponible en este momento.',
+    en: 'The service is not available right now.',
+  },
+  INTERNAL: { es: 'Error interno. Ya lo registramos.', en: 'Internal error. It has been logged.' },
+};
+
+export const messageFor = (code: ErrorCode, language: Language): string => errorMessages[code][language];

@@ -1,0 +1,77 @@
+/**
+ * One enum of error codes shared by the API and the PWA. The PWA branches on
+ * `code`, never on the HTTP status or the message text.
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  BAD_CURSOR: 'BAD_CURSOR',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
+  ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  TICKET_NOT_FOUND: 'TICKET_NOT_FOUND',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  VERSION_CONFLICT: 'VERSION_CONFLICT',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  TRANSITION_NOT_ALLOWED: 'TRANSITION_NOT_ALLOWED',
+  TICKET_DELETED: 'TICKET_DELETED',
+  REFERENCE_NOT_FOUND: 'REFERENCE_NOT_FOUND',
+  RATE_LIMITED: 'RATE_LIMITED',
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 500 | 503;
+
+/** The one code → HTTP status map. */
+export const errorStatus: Record<ErrorCode, ErrorStatus> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  BAD_CURSOR: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  EMAIL_NOT_VERIFIED: 403,
+  ACCOUNT_DISABLED: 403,
+  INVALID_TOKEN: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  VERSION_CONFLICT: 409,
+  INVALID_TRANSITION: 422,
+  TRANSITION_NOT_ALLOWED: 403,
+  TICKET_DELETED: 410,
+  REFERENCE_NOT_FOUND: 422,
+  RATE_LIMITED: 429,
+  DATABASE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** The wire shape of every API error. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown; requestId: string };
+}
+
+/**
+ * The typed error both sides throw. `details` carries machine-readable context
+ * (e.g. the failing fields, or the from/to states of a refused transition).
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? code);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

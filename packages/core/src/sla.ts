@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { BusinessCalendar } from './calendar';
+import { addBusinessMinutes, businessMinutesBetween } from './calendar';
+import type { Priority } from './schemas/enums';
+
+const MINUTE = 60_000;
+
+export type SlaClock = 'business' | 'calendar';
+export const slaClockSchema = z.enum(['business', 'calendar']);
+
+export const slaTargetSchema = z
+  .object({
+    firstResponseMinutes: z.number().int().positive(),
+    resolutionMinutes: z.number().int().positive(),
+    /** 'calendar' counts wall-clock time (urgent work does not stop at closing time); 'business' uses the calendar. */
+    clock: slaClockSchema,
+  })
+  .refine((t) => t.resolutionMinutes >= t.firstResponseMinutes, {
+    message: 'resolution target must not be shorter than the first-response target',
+    path: ['resolutionMinutes'],
+  });
+export type SlaTarget = { firstResponseMinutes: number; resolutionMinutes: number; clock: SlaClock };
+
+export const slaPolicySchema = z.object({
+  P1: slaTargetSchema,
+  P2: slaTargetSchema,
+  P3: slaTargetSchema,
+  P4: slaTargetSchema,
+});
+export type SlaPolicy = Record<Priority, SlaTarget>;
+
+/**
+ * Seed 002: "urgent cases are worked within 2 hours, the rest answered within one business day".
+ * One business day = 570 minutes of the default 08:00–17:30 office hours.
+ */
+export const defaultSlaPolicy: SlaPolicy = {
+  P1: { firstResponseMinutes: 120, resolutionMinutes: 480, clock: 'calendar' },
+  P2: { firstResponseMinutes: 570, resolutionMinutes: 1710, clock: 'business' },
+  P3: { firstResponseMinutes: 570, resolutionMinutes: 2850, clock: 'business' },
+  P4: { firstResponseMinutes: 570, resolutionMinutes: 5700, clock: 'business' },
+};
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+export interface OpenTimeRange {
+  from: Date;
+  /** null while the range is still running (e.g. the ticket is pending the customer right now). */
+  to: Date | null;
+}
+
+function addClockMinutes(calendar: BusinessCalendar, clock: SlaClock, from: Date, minutes: number): Date {
+  // Round like addBusinessMinutes does: Date holds whole milliseconds.
+  if (clock === 'calendar') return new Date(from.getTime() + Math.round(minutes * MINUTE));
+  return addBusinessMinutes(calendar, from, minutes);
+}
+
+function clockMinutesBetween(calendar: BusinessCalendar, clock: SlaClock, a: Date, b: Date): number {
+  return clock === 'calendar'
+    ? Math.max(0, b.getTime() - a.getTime()) / MINUTE
+    : businessMinutesBetween(calendar, a, b);
+}
+
+/** Sorted, merged copies of the ranges with empty and inverted ones dropped, so no time is counted twice. */
+function normalize(ranges: readonly TimeRange[]): TimeRange[] {
+  const sorted = ranges
+    .filter((r) => r.to.getTime() > r.from.getTime())
+    .sort((a, b) => a.from.getTime() - b.from.getTime());
+  const out: TimeRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from.getTime() <= last.to.getTime()) {
+      if (r.to.getTime() > last.to.getTime()) out[out.length - 1] = { from: last.from, to: r.to };
+    } else {
+      out.push({ from: r.from, to: r.to });
+    }
+  }
+  return out;
+}
+
+export function computeDueTimes(
+  policy: SlaPolicy,
+  priority: Priority,
+  calendar: BusinessCalendar,
+  from: Date,
+): { firstResponseDueAt: Date; resolutionDueAt: Date } {
+  const target = policy[priority];
+  return {
+    firstResponseDueAt: addClockMinutes(calendar, target.clock, from, target.firstResponseMinutes),
+    resolutionDueAt: addClockMinutes(calendar, target.clock, from, target.resolutionMinutes),
+  };
+}
+
+/** Minutes on the given clock inside the running intervals (overlaps are counted once). */
+export function elapsedBusinessMinutes(
+  calendar: BusinessCalendar,
+  clock: SlaClock,
+  intervals: ReadonlyArray<TimeRange>,
+): number {
+  return normalize(intervals).reduce((sum, r) => sum + clockMinutesBetween(calendar, clock, r.from, r.to), 0);
+}
+
+/**
+ * Resolution due time when the clock stops while the ticket waits on the customer or a third party: the instant
+ * at which the running (unpaused) time since `createdAt` reaches the target. Pauses before the due instant push it
+ * back by the clock time they cover; a pause that starts after the target was already reached changes nothing
+ * (parking a breached ticket must not un-breach it).
+ * Returns null while a pause that started before the due instant is still open: the clock is stopped, so there
+ * is no due time until it restarts.
+ */
+export function resolutionDueWithPauses(
+  policy: SlaPolicy,
+  priority: Priority,
+  calendar: BusinessCalendar,
+  createdAt: Date,
+  pauses: ReadonlyArray<OpenTimeRange>,
+): Date | null {
+  const { clock, resolutionMinutes } = policy[priority];
+  const created = createdAt.getTime();
+  const clip = (d: Date): Date => new Date(Math.max(d.getTime(), created));
+  // From the earliest still-open pause on, the clock is stopped for good (for now).
+  const openFrom = Math.min(...pauses.filter((p) => p.to === null).map((p) => clip(p.from).getTime()));
+  const closed = normalize(pauses.flatMap((p) => (p.to ? [{ from: clip(p.from), to: p.to }] : [])));
+
+  // Track the remainder in whole ms so repeated subtraction cannot drift below zero.
+  let remainingMs = resolutionMinutes * MINUTE;
+  let cursor = createdAt;
+  const dueFromCursor = () => addClockMinutes(calendar, clock, cursor, remainingMs / MINUTE);
+  for (const pause of closed) {
+    if (pause.from.getTime() >= openFrom) break;
+    const due = dueFromCursor();
+    if (due.getTime() <= pause.from.getTime()) return due;
+    remainingMs -= Math.round(clockMinutesBetween(calendar, clock, cursor, pause.from) * MINUTE);
+    if (pause.to.getTime() >= openFrom) return null; // this pause runs straight into the open one
+    cursor = pause.to;
+  }
+  const due = dueFromCursor();
+  return due.getTime() <= openFrom ? due : null;
+}
+
+export type SlaState = 'met' | 'breached' | 'running' | 'none';
+
+/** Due exactly at `now` is still running; done exactly at the due time is met. */
+export function slaState(dueAt: Date | null, doneAt: Date | null, now: Date): SlaState {
+  if (!dueAt) return 'none';
+  const due = dueAt.getTime();
+  if (doneAt) return doneAt.getTime() <= due ? 'met' : 'breached';
+  return now.getTime() > due ? 'breached' : 'running';
+}

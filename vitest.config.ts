@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+const heavy = ['**/*.pg.test.ts', '**/*.mail.test.ts', '**/*.e2e.test.ts', '**/*.sync.test.ts'];
+const ignored = ['**/node_modules/**', '**/dist/**'];
+
+// Test names say what they need: *.test.ts is pure, *.pg.test.ts needs a database
+// (embedded PGlite, or Postgres when DATABASE_URL is set).
+export default defineConfig({
+  test: {
+    environment: 'node',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['packages/**/*.test.ts', 'apps/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...heavy, ...ignored],
+        },
+      },
+      {
+        test: {
+          name: 'pg',
+          environment: 'node',
+          include: ['**/*.pg.test.ts'],
+          exclude: ignored,
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          // Each PGlite is ~650 MB; two workers on two cores keep memory and CPU in check.
+          maxWorkers: 2,
+          // Run after the unit project (a different worker limit needs its own group).
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
+  },
+});
