@@ -35,7 +35,7 @@ export function pgliteDatabase(client: PGlite): Database {
   };
 }
 
-export function postgresDatabase(url: string, max = 10): Database {
+export function postgresDatabase(url: string, max = 20): Database {
   // onnotice: Postgres 15 prints NOTICEs for "IF NOT EXISTS" in migrations; they are not errors.
   const client = postgres(url, { max, onnotice: () => {} });
   const db = drizzlePostgres(client, { schema });

@@ -90,9 +90,10 @@ export async function login(db: Db, input: LoginInput, ip: string | null): Promi
   const keys = throttleKeys(input.email, ip);
   await assertNotLocked(db, keys.ip ? [keys.email, keys.ip] : [keys.email]);
   const user = await findUserByEmail(db, input.email);
-  const ok = user?.passwordHash
-    ? await verifyPassword(user.passwordHash, input.password)
-    : (await burnPasswordCheck(input.password), false);
+  let ok = false;
+  if (user?.passwordHash) ok = await verifyPassword(user.passwordHash, input.password);
+  // Unknown e-mail: spend the same time hashing, so timing does not reveal which accounts exist.
+  else await burnPasswordCheck(input.password);
   if (!user || !ok) {
     await recordFailure(db, keys.email, LIMITS.email);
     if (keys.ip) await recordFailure(db, keys.ip, LIMITS.ip);

@@ -1,6 +1,8 @@
+import DataLoader from 'dataloader';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { organizations, sessions, users } from '../db/schema';
+import { perDatabase, tickBatch } from '../db/tick-batch';
 import type { Actor } from '../http/context';
 import { randomToken, sha256Hex } from './tokens';
 
@@ -28,34 +30,31 @@ const actorColumns = {
 };
 
 // Prepared once per database: building this query with drizzle costs more CPU than running it,
-// and it runs on every request.
-const preparedLoaders = new WeakMap<Db, ReturnType<typeof prepareLoader>>();
-const prepareLoader = (db: Db) =>
-  db
-    .select(actorColumns)
+// and it runs on every request. Concurrent requests share one execution (any of their hashes).
+const actorLoader = perDatabase((db) => {
+  const statement = db
+    .select({ ...actorColumns, tokenHash: sessions.tokenHash })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(organizations, eq(organizations.id, users.organizationId))
     .where(
       and(
-        eq(sessions.tokenHash, sql.placeholder('tokenHash')),
+        sql`${sessions.tokenHash} = any(${sql.placeholder('tokenHashes')})`,
         gt(sessions.expiresAt, sql`now()`),
         sql`${users.disabledAt} is null`,
       ),
     )
-    .limit(1)
-    .prepare('load_actor');
+    .prepare('load_actors');
+  return new DataLoader<string, Actor | null>(async (hashes) => {
+    const rows = await statement.execute({ tokenHashes: [...hashes] });
+    const byHash = new Map(rows.map(({ tokenHash, ...actor }) => [tokenHash, { ...actor, sessionHash: tokenHash }]));
+    return hashes.map((h) => byHash.get(h) ?? null);
+  }, tickBatch(64));
+});
 
-/** One query per request: the user, their organization and its sharing flag, and their departments. */
-export async function loadActor(db: Db, token: string): Promise<Actor | null> {
-  const tokenHash = sha256Hex(token);
-  let loader = preparedLoaders.get(db);
-  if (!loader) {
-    loader = prepareLoader(db);
-    preparedLoaders.set(db, loader);
-  }
-  const [row] = await loader.execute({ tokenHash });
-  return row ? { ...row, sessionHash: tokenHash } : null;
+/** The user, their organization and its sharing flag, and their departments; null when the session is over. */
+export function loadActor(db: Db, token: string): Promise<Actor | null> {
+  return actorLoader(db).load(sha256Hex(token));
 }
 
 /** The same actor without a session: for the seed, jobs and tests acting as a user. */
