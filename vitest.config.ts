@@ -4,7 +4,7 @@ const heavy = ['**/*.pg.test.ts', '**/*.mail.test.ts', '**/*.e2e.test.ts', '**/*
 const ignored = ['**/node_modules/**', '**/dist/**'];
 
 // Test names say what they need: *.test.ts is pure, *.pg.test.ts needs a database
-// (embedded PGlite, or Postgres when DATABASE_URL is set).
+// (embedded PGlite, or Postgres when DATABASE_URL is set), *.mail.test.ts also a real Dovecot and SMTP listener.
 export default defineConfig({
   test: {
     environment: 'node',
@@ -30,6 +30,19 @@ export default defineConfig({
           maxWorkers: 2,
           // Run after the unit project (a different worker limit needs its own group).
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'mail',
+          environment: 'node',
+          include: ['**/*.mail.test.ts'],
+          exclude: ignored,
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

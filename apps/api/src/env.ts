@@ -22,6 +22,26 @@ const envSchema = z.object({
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   WEB_DIST: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  /** Sender of every mail; its domain names our Message-IDs. */
+  MAIL_FROM: z.email().default('soporte@mesa.test'),
+  MAIL_FROM_NAME: z.string().min(1).max(100).default('Mesa de ayuda'),
+  /** smtp(s)://user:pass@host:port for outgoing mail; unset → .eml files in MAIL_OUTBOX_DIR. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_OUTBOX_DIR: z.string().optional(),
+  /** The main mailbox, e.g. imaps://user:pass@host:993/INBOX, bound to IMAP_DEPARTMENT. */
+  IMAP_URL: z.string().regex(/^imaps?:\/\//, 'must start with imap:// or imaps://').optional(),
+  IMAP_DEPARTMENT: z.string().min(1).default('atencion'),
+  /** More mailboxes: "department-slug=imaps://…;other-slug=imaps://…". */
+  IMAP_MAILBOXES: z.string().optional(),
+  /** Polling interval when the server has no IDLE, and the safety net when it has. */
+  IMAP_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** Port for the built-in inbound SMTP listener (off when unset). */
+  SMTP_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Larger inbound messages are refused with a notice to their (human) sender. */
+  MAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** Run the outbox worker in this instance (every instance may: they share rows with SKIP LOCKED). */
+  OUTBOX_WORKER: bool.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -68,6 +68,11 @@ export const departments = pgTable('departments', {
     .references(() => calendars.id),
   /** Seed 004: the 24-hour department takes urgent tickets only. */
   urgentOnly: boolean('urgent_only').notNull().default(false),
+  /** What a customer's e-mail to a closed ticket does: reopen it, open a new linked ticket, or bounce a notice. */
+  closedReplyPolicy: text('closed_reply_policy')
+    .$type<'reopen' | 'new_ticket' | 'reject'>()
+    .notNull()
+    .default('reopen'),
 });
 
 export const users = pgTable(
@@ -208,6 +213,10 @@ export const tickets = pgTable(
     attendedAt: ts('attended_at'),
     resolvedAt: ts('resolved_at'),
     closedAt: ts('closed_at'),
+    /** The mailbox that opened it: e-mail threads only within their own mailbox. */
+    mailboxId: uuid('mailbox_id'),
+    /** A follow-up opened by a reply to a closed ticket points back at it. */
+    linkedTicketId: uuid('linked_ticket_id'),
     /** Optimistic concurrency: every write bumps it; a stale PATCH gets VERSION_CONFLICT. */
     version: integer('version').notNull().default(1),
   },
@@ -236,6 +245,9 @@ export const articles = pgTable(
     nextStatus: text('next_status'),
     realProblem: text('real_problem'),
     realSolution: text('real_solution'),
+    /** E-mail: the sanitized HTML part, and the quoted text folded away below the reply (the full original stays in the raw .eml). */
+    bodyHtml: text('body_html'),
+    quotedText: text('quoted_text'),
     createdAt: createdAt(),
   },
   (t) => [index('articles_ticket_idx').on(t.ticketId, t.createdAt)],
@@ -298,3 +310,63 @@ export const outbox = pgTable(
   },
   (t) => [index('outbox_pending_idx').on(t.availableAt).where(sql`${t.doneAt} is null`)],
 );
+
+/**
+ * Where mail comes in: an IMAP folder (read by one instance at a time) or the built-in SMTP listener.
+ * UIDVALIDITY and the last committed UID make a re-fetch after a crash harmless.
+ */
+export const mailboxes = pgTable('mailboxes', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  /** The address customers write to; never a participant of its own tickets. */
+  address: text('address').notNull(),
+  departmentId: uuid('department_id')
+    .notNull()
+    .references(() => departments.id),
+  uidValidity: bigint('uid_validity', { mode: 'number' }),
+  lastUid: bigint('last_uid', { mode: 'number' }).notNull().default(0),
+  createdAt: createdAt(),
+});
+
+/**
+ * Every message in or out. Inbound rows dedupe on (mailbox, key): the Message-ID, or the sha-256 of
+ * the raw message when it has none. Outbound rows let replies thread by In-Reply-To / References and
+ * carry the recipients the automatic-mail caps count.
+ */
+export const mailMessages = pgTable(
+  'mail_messages',
+  {
+    id: id(),
+    direction: text('direction').$type<'in' | 'out'>().notNull(),
+    mailboxId: uuid('mailbox_id').references(() => mailboxes.id),
+    dedupeKey: text('dedupe_key'),
+    messageId: text('message_id'),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    articleId: uuid('article_id').references(() => articles.id, { onDelete: 'set null' }),
+    fromAddress: text('from_address'),
+    toAddresses: text('to_addresses').array().notNull().default(sql`'{}'::text[]`),
+    subject: text('subject'),
+    /** Inbound: why it was judged automated (null = a person wrote it). Outbound: ack | notification | notice. */
+    automated: text('automated'),
+    /** Inbound: created | appended | reopened | linked | rejected | bounce | loop | duplicate-free stored only. */
+    outcome: text('outcome'),
+    rawSha256: text('raw_sha256'),
+    size: integer('size'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('mail_messages_dedupe_key').on(t.mailboxId, t.dedupeKey).where(sql`${t.direction} = 'in'`),
+    index('mail_messages_message_id_idx').on(t.messageId),
+    index('mail_messages_ticket_idx').on(t.ticketId, t.createdAt),
+    index('mail_messages_out_recent_idx').on(t.createdAt).where(sql`${t.direction} = 'out' and ${t.automated} is not null`),
+  ],
+);
+
+/** Addresses that bounced: no automatic mail to them until the date. */
+export const mailSuppressions = pgTable('mail_suppressions', {
+  address: text('address').primaryKey(),
+  reason: text('reason').notNull(),
+  until: ts('until').notNull(),
+  ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+});
