@@ -25,7 +25,12 @@ run('lint (biome)', bin('biome'), ['check', '.']);
 run('typecheck (tsc -b)', bin('tsc'), ['-b']);
 run('tests on embedded PGlite', bin('vitest'), ['run', ...extra], withoutDb);
 if (DATABASE_URL) {
-  run('database and mail tests on Postgres', bin('vitest'), ['run', '--project', 'pg', '--project', 'mail', ...extra], process.env);
+  run(
+    'database and mail tests on Postgres',
+    bin('vitest'),
+    ['run', '--project', 'pg', '--project', 'mail', ...extra],
+    process.env,
+  );
 } else {
   process.stdout.write('\n(DATABASE_URL not set: skipped the second leg on real Postgres)\n');
 }

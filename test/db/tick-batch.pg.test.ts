@@ -81,6 +81,8 @@ describe('concurrent calls sharing one statement', () => {
       createdById: world.users.customer.id,
       createdAt: now,
       updatedAt: now,
+      mailboxId: null,
+      linkedTicketId: null,
     });
     const results = await Promise.allSettled([
       insertTicket(database.db, values('good 1', world.users.customer.id)),

@@ -11,11 +11,13 @@ import type { AppEnv, Deps } from './http/context';
 import { errorResponse, onError } from './http/errors';
 import { pickLanguage } from './http/language';
 import { sessionMiddleware } from './http/session';
+import { attachmentRoutes } from './routes/attachments';
 import { authRoutes } from './routes/auth';
 import { departmentRoutes } from './routes/departments';
 import { directoryRoutes } from './routes/directory';
 import { healthRoutes } from './routes/health';
 import { lookupRoutes } from './routes/lookup';
+import { mailOutboxRoutes } from './routes/mail-outbox';
 import { settingsRoutes } from './routes/settings';
 import { ticketArticleRoutes } from './routes/ticket-articles';
 import { ticketRoutes } from './routes/tickets';
@@ -54,6 +56,8 @@ export function createApp(deps: Deps) {
     settingsRoutes,
     ticketRoutes,
     ticketArticleRoutes,
+    attachmentRoutes,
+    mailOutboxRoutes,
   ]) {
     app.route('/api', routes(deps));
   }

@@ -27,10 +27,16 @@ const envSchema = z.object({
   MAIL_FROM: z.email().default('soporte@mesa.test'),
   MAIL_FROM_NAME: z.string().min(1).max(100).default('Mesa de ayuda'),
   /** smtp(s)://user:pass@host:port for outgoing mail; unset → .eml files in MAIL_OUTBOX_DIR. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_OUTBOX_DIR: z.string().optional(),
   /** The main mailbox, e.g. imaps://user:pass@host:993/INBOX, bound to IMAP_DEPARTMENT. */
-  IMAP_URL: z.string().regex(/^imaps?:\/\//, 'must start with imap:// or imaps://').optional(),
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\//, 'must start with imap:// or imaps://')
+    .optional(),
   IMAP_DEPARTMENT: z.string().min(1).default('atencion'),
   /** More mailboxes: "department-slug=imaps://…;other-slug=imaps://…". */
   IMAP_MAILBOXES: z.string().optional(),
@@ -39,7 +45,11 @@ const envSchema = z.object({
   /** Port for the built-in inbound SMTP listener (off when unset). */
   SMTP_INBOUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Larger inbound messages are refused with a notice to their (human) sender. */
-  MAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  MAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   /** Run the outbox worker in this instance (every instance may: they share rows with SKIP LOCKED). */
   OUTBOX_WORKER: bool.default(true),
 });

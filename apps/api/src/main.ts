@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, demoLogins } from './db/seed-demo';
 import { readEnv } from './env';
 import type { Deps } from './http/context';
 import { createLogger } from './logger';
+import { startMail } from './mail/runtime';
 import { createReference } from './services/reference-service';
 
 const env = readEnv();
@@ -41,12 +42,14 @@ const deps: Deps = {
   publicUrl,
 };
 const app = createApp(deps);
+const mail = await startMail({ db: database.db, env, log, publicUrl, reference: deps.reference });
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   const lines = [
     '',
     `  Mesa de ayuda is running on ${database.kind === 'pglite' ? `embedded PGlite (${env.DATA_DIR})` : 'Postgres'}`,
     `  Open:      ${publicUrl}   (port ${info.port})`,
     `  API docs:  ${publicUrl}/api/docs`,
+    ...mail.summary.map((l) => `  ${l}`),
     `  Admin:     ${boot.admin.email}${boot.admin.password ? ` / ${boot.admin.password}` : ' (password as configured)'}`,
   ];
   if (env.DEMO_DATA) {
@@ -62,6 +65,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info('shutting down', { signal });
   server.close();
+  await mail.stop();
   await database.close();
   process.exit(0);
 }

@@ -358,7 +358,9 @@ export const mailMessages = pgTable(
     uniqueIndex('mail_messages_dedupe_key').on(t.mailboxId, t.dedupeKey).where(sql`${t.direction} = 'in'`),
     index('mail_messages_message_id_idx').on(t.messageId),
     index('mail_messages_ticket_idx').on(t.ticketId, t.createdAt),
-    index('mail_messages_out_recent_idx').on(t.createdAt).where(sql`${t.direction} = 'out' and ${t.automated} is not null`),
+    index('mail_messages_out_recent_idx')
+      .on(t.createdAt)
+      .where(sql`${t.direction} = 'out' and ${t.automated} is not null`),
   ],
 );
 

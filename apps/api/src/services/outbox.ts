@@ -13,7 +13,9 @@ export type OutboxKind =
   | 'customer_replied'
   | 'ticket_assigned'
   | 'ticket_closed'
-  | 'ticket_reopened';
+  | 'ticket_reopened'
+  /** A polite notice to a human sender whose mail was refused (too large, or to a closed ticket). */
+  | 'mail_rejected';
 
 export async function enqueue(tx: DbOrTx, kind: OutboxKind, payload: Record<string, unknown>): Promise<void> {
   await tx.insert(outbox).values({ kind, payload });

@@ -37,6 +37,8 @@ export async function createTicket(
       createdById: actor.id,
       createdAt: now,
       updatedAt: now,
+      mailboxId: null,
+      linkedTicketId: null,
     };
     return q === db ? insertTicket(db, values) : insertTicketIn(q, values);
   };

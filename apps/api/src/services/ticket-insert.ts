@@ -36,6 +36,8 @@ const insertedColumns = [
   'createdById',
   'createdAt',
   'updatedAt',
+  'mailboxId',
+  'linkedTicketId',
 ] as const satisfies ReadonlyArray<keyof NewTicket>;
 export type InsertedTicket = Required<Pick<NewTicket, Exclude<(typeof insertedColumns)[number], 'id'>>>;
 type Row = InsertedTicket & { id: string };

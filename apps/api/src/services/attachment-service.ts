@@ -1,0 +1,39 @@
+import { AppError, ErrorCode, isStaff } from '@mesa/core';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { articles, attachments, blobs, tickets } from '../db/schema';
+import type { Actor } from '../http/context';
+import { ticketScope } from './access';
+
+export interface AttachmentContent {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  sha256: string;
+}
+
+/** An attachment the actor may see: its ticket is in scope, and customers never see internal notes' files. */
+export async function readAttachment(db: Db, actor: Actor, id: string): Promise<AttachmentContent> {
+  const [row] = await db
+    .select({
+      filename: attachments.filename,
+      contentType: attachments.contentType,
+      sha256: attachments.sha256,
+      content: blobs.content,
+      articleKind: articles.kind,
+    })
+    .from(attachments)
+    .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
+    .innerJoin(blobs, eq(blobs.sha256, attachments.sha256))
+    .leftJoin(articles, eq(articles.id, attachments.articleId))
+    .where(and(eq(attachments.id, id), ticketScope(actor)));
+  if (!row || (!isStaff(actor.role) && row.articleKind === 'internal_note')) {
+    throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
+  }
+  return {
+    filename: row.filename,
+    contentType: row.contentType,
+    content: Buffer.from(row.content),
+    sha256: row.sha256,
+  };
+}
