@@ -1,6 +1,7 @@
 import { Route, Router } from '@solidjs/router';
 import { Layout } from './components/layout';
 import { RequireAuth } from './components/require-auth';
+import AdminMail from './routes/admin/mail';
 import ForgotPassword from './routes/auth/forgot-password';
 import Login from './routes/auth/login';
 import Register from './routes/auth/register';
@@ -27,6 +28,7 @@ export function App() {
         <Route path="/tickets/new" component={NewTicket} />
         <Route path="/tickets/:number" component={TicketDetail} />
         <Route path="/queue" component={Queue} />
+        <Route path="/admin/mail" component={AdminMail} />
       </Route>
       <Route path="*404" component={NotFound} />
     </Router>

@@ -70,6 +70,11 @@ export function Layout(props: RouteSectionProps) {
                       <A href="/queue">{t('nav.queue')}</A>
                     </li>
                   </Show>
+                  <Show when={user().role === 'admin'}>
+                    <li>
+                      <A href="/admin/mail">{t('nav.adminMail')}</A>
+                    </li>
+                  </Show>
                   <li>
                     <button type="button" class="link-button" onClick={onLogout} disabled={logoutSubmission.pending()}>
                       {t('nav.logout')}

@@ -24,6 +24,7 @@ export const es = {
   'nav.login': 'Iniciar sesión',
   'nav.register': 'Crear cuenta',
   'nav.logout': 'Cerrar sesión',
+  'nav.adminMail': 'Correo saliente',
 
   'error.network': 'No se pudo conectar con el servidor. Revise su conexión e intente de nuevo.',
   'error.unexpected': 'Ocurrió un error inesperado. Intente de nuevo.',
@@ -118,6 +119,34 @@ export const es = {
   'article.internal_note': 'Nota interna',
   'article.email_in': 'Correo recibido',
   'article.email_out': 'Correo enviado',
+
+  'mail.title': 'Correo saliente',
+  'mail.refresh': 'Actualizar',
+  'mail.forbidden': 'No tiene permiso para ver esta página: solo los administradores pueden ver el correo saliente.',
+  'mail.transportSmtp': 'El correo sale por SMTP (SMTP_URL está configurado).',
+  'mail.transportFiles':
+    'No hay SMTP configurado (SMTP_URL): el correo no se envía, se escribe como archivos .eml en la carpeta MAIL_OUTBOX_DIR (por defecto, outbox dentro de DATA_DIR).',
+  'mail.pendingTitle': 'Pendiente de envío',
+  'mail.pendingCaption': 'Correos en la cola de salida, con sus intentos y el último error',
+  'mail.pendingEmpty': 'No hay correos pendientes.',
+  'mail.sentTitle': 'Enviados',
+  'mail.sentCaption': 'Últimos 100 correos enviados, del más reciente al más antiguo',
+  'mail.sentEmpty': 'Todavía no se ha enviado ningún correo.',
+  'mail.kind': 'Tipo',
+  'mail.attempts': 'Intentos',
+  'mail.lastError': 'Último error',
+  'mail.nextAttempt': 'Próximo intento',
+  'mail.date': 'Fecha',
+  'mail.to': 'Para',
+  'mail.subject': 'Asunto',
+  'mail.message': 'Mensaje',
+  'mail.noSubject': '(sin asunto)',
+  'mail.viewEml': 'Ver .eml',
+  'mail.viewEmlOf': 'Ver .eml: {subject}',
+  'mail.automated.ack': 'Acuse de recibo',
+  'mail.automated.notice': 'Aviso',
+  'mail.automated.notification': 'Notificación',
+  'mail.automated.none': 'Escrito por una persona',
 };
 
 export type MessageKey = keyof typeof es;
