@@ -10,5 +10,6 @@ export * from './schemas/reference';
 export * from './schemas/ticket';
 export * from './schemas/user';
 export * from './sla';
+export * from './sync/index';
 export * from './ticket-number';
 export * from './ticket-states';

@@ -1,0 +1,251 @@
+import { AppError, ErrorCode } from '../errors';
+import type { Article } from '../schemas/article';
+import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
+import type { Ticket } from '../schemas/ticket';
+import { assertTransition, isReopen, reopenTarget } from '../ticket-states';
+import { type FieldConflict, fieldConflicts, flattenFields } from './conflict';
+import type { MutatorArgs, ParsedMutation, TicketField } from './mutators';
+import type { AttachmentRow } from './protocol';
+
+/** A synced ticket; `deletedAt` marks a tombstone the client keeps so later edits fail with TICKET_DELETED. */
+export type LocalTicket = Ticket & { deletedAt?: string | null };
+
+/** The client's view of the synced tables (the PWA maps Dexie to and from this). */
+export interface LocalState {
+  tickets: Map<string, LocalTicket>;
+  articles: Map<string, Article>;
+  attachments: Map<string, AttachmentRow>;
+}
+
+export interface SyncActor {
+  id: string;
+  role: Role;
+  name?: string | null;
+}
+
+export const emptyLocalState = (): LocalState => ({ tickets: new Map(), articles: new Map(), attachments: new Map() });
+
+/** Which fields each role may edit: the same table as the REST update. */
+const agentFields: readonly TicketField[] = [
+  'subject',
+  'description',
+  'severity',
+  'urgency',
+  'departmentId',
+  'cc',
+  'siteId',
+  'equipmentId',
+  'requester',
+];
+const editableFields: Record<Role, readonly TicketField[]> = {
+  customer: ['cc'],
+  technician: ['siteId', 'equipmentId', 'requester', 'description'],
+  agent: agentFields,
+  supervisor: agentFields,
+  admin: agentFields,
+};
+export const ticketFieldsEditableBy = (role: Role): readonly TicketField[] => editableFields[role];
+
+function liveTicket(state: LocalState, id: string): LocalTicket {
+  const ticket = state.tickets.get(id);
+  if (!ticket) throw new AppError(ErrorCode.TICKET_NOT_FOUND, 'ticket not found', { ticketId: id });
+  if (ticket.deletedAt) throw new AppError(ErrorCode.TICKET_DELETED, 'ticket was deleted', { ticketId: id });
+  return ticket;
+}
+
+/** The ticket fields a status change stamps, after the state machine allowed it (mirrors the API). */
+function statusPatch(actor: SyncActor, ticket: Ticket, to: TicketStatus, now: string): Partial<Ticket> {
+  assertTransition(ticket.status, to, {
+    role: actor.role,
+    // Tickets in local state are in the actor's scope, so for a customer they are theirs (as on the server).
+    isRequester: actor.role === 'customer',
+    hasOwner: ticket.ownerId !== null,
+  });
+  const patch: Partial<Ticket> = { status: to };
+  if (to === 'in_progress' && !ticket.firstResponseAt) patch.firstResponseAt = now;
+  if (to === 'attended') patch.attendedAt = now;
+  if (to === 'resolved') patch.resolvedAt = now;
+  if (to === 'closed') {
+    patch.closedAt = now;
+    if (!ticket.resolvedAt) patch.resolvedAt = now;
+  }
+  if (isReopen(ticket.status, to)) {
+    patch.resolvedAt = null;
+    patch.closedAt = null;
+  }
+  return patch;
+}
+
+const withTicket = (state: LocalState, ticket: LocalTicket): LocalState => ({
+  ...state,
+  tickets: new Map(state.tickets).set(ticket.id, ticket),
+});
+
+/** The current values of the fields an update touches, flattened like its changes (`requester.name`). */
+function currentFields(ticket: Ticket, fields: readonly string[]): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    subject: ticket.subject,
+    description: ticket.description,
+    severity: ticket.severity,
+    urgency: ticket.urgency,
+    departmentId: ticket.departmentId,
+    cc: ticket.cc,
+    siteId: ticket.siteId,
+    equipmentId: ticket.equipmentId,
+    requester: ticket.requester,
+  };
+  return flattenFields(Object.fromEntries(fields.map((f) => [f, all[f]])));
+}
+
+/** The overwrites an `updateTicketFields` makes of values its writer had not seen (history marks them). */
+export function ticketFieldConflicts(ticket: Ticket, args: MutatorArgs<'updateTicketFields@1'>): FieldConflict[] {
+  const changes = flattenFields(args.changes);
+  return fieldConflicts(flattenFields(args.seen), currentFields(ticket, Object.keys(args.changes)), changes);
+}
+
+function updateFields(state: LocalState, args: MutatorArgs<'updateTicketFields@1'>, actor: SyncActor, now: string) {
+  const ticket = liveTicket(state, args.ticketId);
+  const c = args.changes;
+  const allowed = ticketFieldsEditableBy(actor.role);
+  const refused = (Object.keys(c) as TicketField[]).filter((f) => c[f] !== undefined && !allowed.includes(f));
+  if (refused.length > 0) {
+    throw new AppError(ErrorCode.FORBIDDEN, 'fields not editable by this role', { fields: refused });
+  }
+  const next: LocalTicket = { ...ticket, updatedAt: now };
+  if (c.subject !== undefined) next.subject = c.subject;
+  if (c.description !== undefined) next.description = c.description;
+  if (c.severity !== undefined) next.severity = c.severity;
+  if (c.urgency !== undefined) next.urgency = c.urgency;
+  if (c.departmentId !== undefined) next.departmentId = c.departmentId;
+  if (c.cc !== undefined) next.cc = [...new Set(c.cc)];
+  if (c.siteId !== undefined) next.siteId = c.siteId;
+  if (c.equipmentId !== undefined) next.equipmentId = c.equipmentId;
+  if (c.requester) {
+    const r = c.requester;
+    const req = { ...ticket.requester };
+    if (r.name !== undefined) req.name = r.name;
+    if (r.organization !== undefined) req.organization = r.organization || null;
+    if (r.location !== undefined) req.location = r.location || null;
+    if (r.phone !== undefined) req.phone = r.phone || null;
+    if (r.email !== undefined) req.email = r.email;
+    next.requester = req;
+  }
+  return withTicket(state, next);
+}
+
+function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncActor, now: string): LocalState {
+  if (state.articles.has(args.id)) return state;
+  const staff = isStaff(actor.role);
+  if (!staff) {
+    const refused: string[] = (['nextStatus', 'realProblem', 'realSolution'] as const).filter(
+      (f) => args[f] !== undefined,
+    );
+    if (args.kind !== 'public_reply') refused.push('kind');
+    if (refused.length > 0) throw new AppError(ErrorCode.FORBIDDEN, 'staff-only fields', { fields: refused });
+  }
+  const ticket = liveTicket(state, args.ticketId);
+  if (ticket.status === 'closed') {
+    throw new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
+      from: 'closed',
+      to: 'closed',
+      reason: 'TICKET_CLOSED',
+    });
+  }
+  let patch: Partial<Ticket> = {};
+  if (staff) {
+    if (args.nextStatus && args.nextStatus !== ticket.status) patch = statusPatch(actor, ticket, args.nextStatus, now);
+    if (args.kind === 'public_reply' && !ticket.firstResponseAt) patch.firstResponseAt = now;
+  } else if (ticket.status === 'pending_customer' || ticket.status === 'resolved') {
+    patch = statusPatch(actor, ticket, reopenTarget(ticket.ownerId !== null), now);
+  }
+  const article: Article = {
+    id: args.id,
+    ticketId: ticket.id,
+    kind: args.kind,
+    authorId: actor.id,
+    authorName: actor.name ?? null,
+    body: args.body,
+    nextStatus: args.nextStatus ?? null,
+    realProblem: args.realProblem || null,
+    realSolution: args.realSolution || null,
+    createdAt: now,
+  };
+  return {
+    ...withTicket(state, { ...ticket, ...patch, updatedAt: now }),
+    articles: new Map(state.articles).set(article.id, article),
+  };
+}
+
+function insertAttachment(state: LocalState, row: AttachmentRow, actor: SyncActor): LocalState {
+  if (state.attachments.has(row.id)) return state;
+  liveTicket(state, row.ticketId);
+  if (row.articleId !== null) {
+    const article = state.articles.get(row.articleId);
+    if (!article || article.ticketId !== row.ticketId) {
+      throw new AppError(ErrorCode.REFERENCE_NOT_FOUND, 'article not found on this ticket', {
+        articleId: row.articleId,
+      });
+    }
+    if (!isStaff(actor.role) && article.kind === 'internal_note') throw new AppError(ErrorCode.FORBIDDEN);
+  }
+  return { ...state, attachments: new Map(state.attachments).set(row.id, row) };
+}
+
+/**
+ * Applies one mutation optimistically, with the same rules the server enforces (state machine, role field
+ * table, insert-only notes and attachments keyed by client ids). Pure: returns a new state, never mutates `state`;
+ * a refused mutation throws the AppError the server would reject it with.
+ * Caveat: priority is not re-classified on severity/urgency/department changes (needs reference data): the next
+ * pull brings the server's value.
+ */
+export function applyMutation(state: LocalState, m: ParsedMutation, actor: SyncActor, now: Date): LocalState {
+  const at = now.toISOString();
+  switch (m.name) {
+    case 'updateTicketFields@1':
+      return updateFields(state, m.args, actor, at);
+    case 'changeStatus@1': {
+      const ticket = liveTicket(state, m.args.ticketId);
+      return withTicket(state, { ...ticket, ...statusPatch(actor, ticket, m.args.to, at), updatedAt: at });
+    }
+    case 'addNote@1':
+      return addNote(state, m.args, actor, at);
+    case 'addAttachment@1': {
+      const a = m.args;
+      return insertAttachment(
+        state,
+        {
+          id: a.id,
+          ticketId: a.ticketId,
+          articleId: a.articleId ?? null,
+          kind: 'file',
+          filename: a.filename,
+          contentType: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          signerName: null,
+          createdAt: at,
+        },
+        actor,
+      );
+    }
+    case 'captureSignature@1': {
+      const a = m.args;
+      return insertAttachment(
+        state,
+        {
+          id: a.id,
+          ticketId: a.ticketId,
+          articleId: a.articleId ?? null,
+          kind: 'signature',
+          filename: a.contentType === 'image/png' ? 'signature.png' : 'signature.svg',
+          contentType: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          signerName: a.signerName,
+          createdAt: at,
+        },
+        actor,
+      );
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './apply';
+export * from './conflict';
+export * from './mutators';
+export * from './protocol';
