@@ -44,6 +44,18 @@ export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
     es: 'El servicio no está disponible en este momento.',
     en: 'The service is not available right now.',
   },
+  SYNC_RESET_REQUIRED: {
+    es: 'Los datos del dispositivo son muy antiguos: se descargarán de nuevo. Sus cambios pendientes se conservan.',
+    en: 'The data on this device is too old: it will be downloaded again. Your pending changes are kept.',
+  },
+  MUTATION_OUT_OF_ORDER: {
+    es: 'Los cambios llegaron fuera de orden; se reenviarán.',
+    en: 'Changes arrived out of order; they will be sent again.',
+  },
+  CLIENT_UPGRADE_REQUIRED: {
+    es: 'Hay una nueva versión de la aplicación. Actualícela para sincronizar; sus cambios se conservan.',
+    en: 'A new version of the app is available. Update it to sync; your changes are kept.',
+  },
   INTERNAL: { es: 'Error interno. Ya lo registramos.', en: 'Internal error. It has been logged.' },
 };
 

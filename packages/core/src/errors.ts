@@ -22,12 +22,18 @@ export const ErrorCode = {
   TICKET_DELETED: 'TICKET_DELETED',
   REFERENCE_NOT_FOUND: 'REFERENCE_NOT_FOUND',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Sync: the device's cookie is too old (or from another schema): pull everything again, keep the queue. */
+  SYNC_RESET_REQUIRED: 'SYNC_RESET_REQUIRED',
+  /** Sync: mutations must arrive in id order; details.expected is the next id the server wants. */
+  MUTATION_OUT_OF_ORDER: 'MUTATION_OUT_OF_ORDER',
+  /** Sync: the app is older (or newer) than the server's protocol: update it, the queue is kept. */
+  CLIENT_UPGRADE_REQUIRED: 'CLIENT_UPGRADE_REQUIRED',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 426 | 429 | 500 | 503;
 
 /** The one code → HTTP status map. */
 export const errorStatus: Record<ErrorCode, ErrorStatus> = {
@@ -50,6 +56,9 @@ export const errorStatus: Record<ErrorCode, ErrorStatus> = {
   TICKET_DELETED: 410,
   REFERENCE_NOT_FOUND: 422,
   RATE_LIMITED: 429,
+  SYNC_RESET_REQUIRED: 410,
+  MUTATION_OUT_OF_ORDER: 409,
+  CLIENT_UPGRADE_REQUIRED: 426,
   DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

@@ -20,6 +20,18 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+/** A 64-bit transaction id; kept as its decimal text so no precision is lost in JavaScript. */
+const xid8 = customType<{ data: string; driverData: string | number | bigint }>({
+  dataType: () => 'xid8',
+  fromDriver: (v) => String(v),
+  toDriver: (v) => v,
+});
+/**
+ * Offline sync: the id of the transaction that last wrote the row (insert by default, update by the
+ * mesa_touch_change_xid trigger). A pull returns the rows whose writer is not visible in the client's
+ * snapshot cookie, so a commit that lands out of order is never skipped.
+ */
+const changeXid = () => xid8('change_xid').notNull().default(sql`pg_current_xact_id()`);
 
 // Enums are text columns checked by zod at the edges: adding a state later is a
 // code change, not a migration that locks the tickets table.
@@ -219,8 +231,12 @@ export const tickets = pgTable(
     linkedTicketId: uuid('linked_ticket_id'),
     /** Optimistic concurrency: every write bumps it; a stale PATCH gets VERSION_CONFLICT. */
     version: integer('version').notNull().default(1),
+    changeXid: changeXid(),
+    /** Tombstone for offline sync: a deleted ticket stays (hidden) for 90 days so clients learn of it. */
+    deletedAt: ts('deleted_at'),
   },
   (t) => [
+    index('tickets_change_xid_idx').on(t.changeXid),
     // The queue order: first come, first served within priority (seed 004).
     index('tickets_queue_idx').on(t.priority, t.seq),
     index('tickets_requester_idx').on(t.requesterId),
@@ -249,8 +265,9 @@ export const articles = pgTable(
     bodyHtml: text('body_html'),
     quotedText: text('quoted_text'),
     createdAt: createdAt(),
+    changeXid: changeXid(),
   },
-  (t) => [index('articles_ticket_idx').on(t.ticketId, t.createdAt)],
+  (t) => [index('articles_ticket_idx').on(t.ticketId, t.createdAt), index('articles_change_xid_idx').on(t.changeXid)],
 );
 
 /** Content addressed by sha-256: the same photo uploaded twice is stored once. */
@@ -275,8 +292,9 @@ export const attachments = pgTable(
     sha256: text('sha256').notNull(),
     uploadedById: uuid('uploaded_by_id').references(() => users.id),
     createdAt: createdAt(),
+    changeXid: changeXid(),
   },
-  (t) => [index('attachments_ticket_idx').on(t.ticketId)],
+  (t) => [index('attachments_ticket_idx').on(t.ticketId), index('attachments_change_xid_idx').on(t.changeXid)],
 );
 
 export const ticketHistory = pgTable(
@@ -372,3 +390,19 @@ export const mailSuppressions = pgTable('mail_suppressions', {
   ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
 });
+
+/** Offline sync: one row per client (a browser profile); the group is the user's set of tabs on it. */
+export const syncClients = pgTable(
+  'sync_clients',
+  {
+    clientId: uuid('client_id').primaryKey(),
+    clientGroupId: uuid('client_group_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The last offline mutation applied for this client: a replayed mutation at or below it is skipped. */
+    lastMutationId: bigint('last_mutation_id', { mode: 'number' }).notNull().default(0),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('sync_clients_group_idx').on(t.clientGroupId), index('sync_clients_user_idx').on(t.userId)],
+);

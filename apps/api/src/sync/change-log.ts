@@ -1,0 +1,249 @@
+import { AppError, ErrorCode, isStaff } from '@mesa/core';
+import { and, eq, getTableColumns, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Db } from '../db/client';
+import { articles, attachments, tickets } from '../db/schema';
+import type { Actor } from '../http/context';
+import { ticketScope } from '../services/access';
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type ArticleRow = typeof articles.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** Tombstones are kept this long: a cookie older than this cannot be caught up and gets a full pull. */
+export const TOMBSTONE_TTL_MS = 90 * 24 * 60 * 60 * 1000;
+
+type Position = [xid: string, id: string];
+type SyncTable = 'tickets' | 'articles' | 'attachments';
+
+/**
+ * What the opaque cookie holds. `s` is a Postgres snapshot (pg_current_snapshot() as text) taken
+ * inside an earlier pull: every row written by a transaction visible in it has been delivered.
+ * `t` is when it was taken (ms since epoch, database clock). While a pull is paged, `p` carries the
+ * snapshot of its first page (the one the final page hands out) and how far each table got.
+ */
+export interface SyncCookie {
+  s: string | null;
+  t?: number;
+  p?: { s: string; t: number } & Partial<Record<SyncTable, Position>>;
+}
+
+export interface PullResult {
+  cookie: string;
+  more: boolean;
+  tickets: TicketRow[];
+  articles: ArticleRow[];
+  attachments: AttachmentRow[];
+  deletedTicketIds: string[];
+  /** The client must drop what it holds and take this pull (and its following pages) as the whole truth. */
+  reset: boolean;
+}
+
+export function encodeCookie(cookie: SyncCookie): string {
+  return Buffer.from(JSON.stringify(cookie), 'utf8').toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const XID = /^\d{1,20}$/;
+
+/** A pg_snapshot as text, checked the way Postgres will check it so a forged one cannot break the transaction. */
+export function isSnapshotText(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const m = /^(\d{1,20}):(\d{1,20}):((?:\d{1,20})(?:,\d{1,20})*)?$/.exec(s);
+  if (!m) return false;
+  const xmin = BigInt(m[1] as string);
+  const xmax = BigInt(m[2] as string);
+  // Transaction ids 0-2 are special; pg_snapshot_in also wants 64-bit values and xmin <= xmax.
+  if (xmin < 1n || xmax < xmin || xmax >= 2n ** 63n) return false;
+  let last = xmin - 1n;
+  for (const part of m[3] ? m[3].split(',') : []) {
+    const x = BigInt(part);
+    if (x < xmin || x >= xmax || x < last) return false;
+    last = x;
+  }
+  return true;
+}
+
+const isPosition = (v: unknown): v is Position =>
+  Array.isArray(v) &&
+  v.length === 2 &&
+  typeof v[0] === 'string' &&
+  XID.test(v[0]) &&
+  typeof v[1] === 'string' &&
+  UUID.test(v[1]);
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Null for anything that is not a cookie this module wrote (garbage, truncated, tampered with). */
+export function decodeCookie(text: string): SyncCookie | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { s, t, p } = raw as Record<string, unknown>;
+  if (s !== null && !(isSnapshotText(s) && isTime(t))) return null;
+  const cookie: SyncCookie = s === null ? { s: null } : { s, t: t as number };
+  if (p !== undefined) {
+    if (typeof p !== 'object' || p === null) return null;
+    const page = p as Record<string, unknown>;
+    if (!isSnapshotText(page.s) || !isTime(page.t)) return null;
+    cookie.p = { s: page.s, t: page.t };
+    for (const table of ['tickets', 'articles', 'attachments'] as const) {
+      const pos = page[table];
+      if (pos === undefined) continue;
+      if (!isPosition(pos)) return null;
+      cookie.p[table] = pos;
+    }
+  }
+  return cookie;
+}
+
+/** Written by a transaction the snapshot did not see: committed after it, or still running when it was taken. */
+const changedSince = (col: AnyPgColumn, snapshot: string): SQL =>
+  sql`(${col} >= pg_snapshot_xmin(${snapshot}::pg_snapshot) and not pg_visible_in_snapshot(${col}, ${snapshot}::pg_snapshot))`;
+
+const after = (xidCol: AnyPgColumn, idCol: AnyPgColumn, pos: Position | undefined): SQL | undefined =>
+  pos ? sql`(${xidCol}, ${idCol}) > (${pos[0]}::xid8, ${pos[1]}::uuid)` : undefined;
+
+/**
+ * The rows of the caller's scope written since the cookie, read in one REPEATABLE READ snapshot.
+ * A null cookie gets a full pull with `reset` (tombstones left out). An unreadable cookie, one older than
+ * the tombstones (90 days) or one from another database throws SYNC_RESET_REQUIRED (410): the client
+ * then pulls again with a null cookie.
+ * Each table returns at most `limit` rows ordered by (change_xid, id); when any table is cut, `more`
+ * is set and the cookie asks for the next page. The final page hands out the snapshot of the first
+ * page, so a transaction that commits while the pages are read is sent again rather than skipped.
+ */
+export async function pullChanges(db: Db, actor: Actor, cookie: string | null, limit = 500): Promise<PullResult> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`pullChanges: bad limit ${limit}`);
+  const decoded = cookie === null ? null : decodeCookie(cookie);
+  if (cookie !== null && decoded === null) {
+    throw new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Unreadable sync cookie', { reason: 'invalid' });
+  }
+  return db.transaction(
+    async (tx) => {
+      // The first statement fixes the transaction's snapshot; pg_current_snapshot() is that snapshot.
+      const [now] = await tx
+        .select({
+          snap: sql<string>`pg_current_snapshot()::text`,
+          nowMs: sql<number>`(extract(epoch from now()) * 1000)::float8`.mapWith(Number),
+        })
+        .from(sql`(select 1) as one`);
+      if (!now) throw new Error('pg_current_snapshot returned no row');
+      const current = { s: now.snap, t: now.nowMs };
+
+      const base = decoded?.s ?? null;
+      const page = decoded?.p;
+      // The oldest snapshot the cookie relies on: the base, or for a later page of a full pull the first page's.
+      const oldest = decoded?.s ? decoded.t : page?.t;
+      if (oldest !== undefined && now.nowMs - oldest > TOMBSTONE_TTL_MS) {
+        throw new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Sync cookie expired', { reason: 'expired' });
+      }
+      // A snapshot from another database (restored, recreated) could hide rows.
+      if (base !== null || page) {
+        const [check] = await tx
+          .select({
+            ok: sql<boolean>`pg_snapshot_xmax(${page?.s ?? base}::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())`,
+          })
+          .from(sql`(select 1) as one`);
+        if (!check?.ok)
+          throw new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Sync cookie not from this database', {
+            reason: 'foreign',
+          });
+      }
+      const reset = base === null && page === undefined;
+
+      const scope = ticketScope(actor);
+      const hideInternal = !isStaff(actor.role);
+
+      const ticketRows = await tx
+        .select()
+        .from(tickets)
+        .where(
+          and(
+            scope,
+            base === null ? isNull(tickets.deletedAt) : changedSince(tickets.changeXid, base),
+            after(tickets.changeXid, tickets.id, page?.tickets),
+          ),
+        )
+        .orderBy(tickets.changeXid, tickets.id)
+        .limit(limit + 1);
+
+      const articleRows = await tx
+        .select(getTableColumns(articles))
+        .from(articles)
+        .innerJoin(tickets, eq(tickets.id, articles.ticketId))
+        .where(
+          and(
+            scope,
+            isNull(tickets.deletedAt),
+            hideInternal ? ne(articles.kind, 'internal_note') : undefined,
+            base === null ? undefined : changedSince(articles.changeXid, base),
+            after(articles.changeXid, articles.id, page?.articles),
+          ),
+        )
+        .orderBy(articles.changeXid, articles.id)
+        .limit(limit + 1);
+
+      const attachmentRows = await tx
+        .select(getTableColumns(attachments))
+        .from(attachments)
+        .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
+        .leftJoin(articles, eq(articles.id, attachments.articleId))
+        .where(
+          and(
+            scope,
+            isNull(tickets.deletedAt),
+            hideInternal ? or(isNull(attachments.articleId), ne(articles.kind, 'internal_note')) : undefined,
+            base === null ? undefined : changedSince(attachments.changeXid, base),
+            after(attachments.changeXid, attachments.id, page?.attachments),
+          ),
+        )
+        .orderBy(attachments.changeXid, attachments.id)
+        .limit(limit + 1);
+
+      const cut = <T extends { changeXid: string; id: string }>(rows: T[]): { rows: T[]; last?: Position } => {
+        const kept = rows.slice(0, limit);
+        const last = kept.at(-1);
+        return last ? { rows: kept, last: [last.changeXid, last.id] } : { rows: kept };
+      };
+      const more = ticketRows.length > limit || articleRows.length > limit || attachmentRows.length > limit;
+      const t = cut(ticketRows);
+      const a = cut(articleRows);
+      const f = cut(attachmentRows);
+
+      // The snapshot this pull catches the client up to: the first page's, carried through the pages.
+      const target = page ? { s: page.s, t: page.t } : current;
+      let next: SyncCookie;
+      if (more) {
+        next = base === null ? { s: null, p: { ...target } } : { s: base, t: decoded?.t as number, p: { ...target } };
+        const p = next.p as NonNullable<SyncCookie['p']>;
+        const positions = {
+          tickets: t.last ?? page?.tickets,
+          articles: a.last ?? page?.articles,
+          attachments: f.last ?? page?.attachments,
+        };
+        for (const table of ['tickets', 'articles', 'attachments'] as const) {
+          const pos = positions[table];
+          if (pos) p[table] = pos;
+        }
+      } else {
+        next = { s: target.s, t: target.t };
+      }
+
+      return {
+        cookie: encodeCookie(next),
+        more,
+        tickets: t.rows.filter((r) => r.deletedAt === null),
+        articles: a.rows,
+        attachments: f.rows,
+        deletedTicketIds: t.rows.filter((r) => r.deletedAt !== null).map((r) => r.id),
+        reset,
+      };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
