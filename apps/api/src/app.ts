@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health';
 import { lookupRoutes } from './routes/lookup';
 import { mailOutboxRoutes } from './routes/mail-outbox';
 import { settingsRoutes } from './routes/settings';
+import { syncRoutes } from './routes/sync';
 import { ticketArticleRoutes } from './routes/ticket-articles';
 import { ticketRoutes } from './routes/tickets';
 import { userRoutes } from './routes/users';
@@ -58,6 +59,7 @@ export function createApp(deps: Deps) {
     ticketArticleRoutes,
     attachmentRoutes,
     mailOutboxRoutes,
+    syncRoutes,
   ]) {
     app.route('/api', routes(deps));
   }

@@ -290,6 +290,9 @@ export const attachments = pgTable(
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
     sha256: text('sha256').notNull(),
+    /** A signature captured on site (seed: field visits) or any other file. */
+    kind: text('kind').$type<'file' | 'signature'>().notNull().default('file'),
+    signerName: text('signer_name'),
     uploadedById: uuid('uploaded_by_id').references(() => users.id),
     createdAt: createdAt(),
     changeXid: changeXid(),

@@ -1,4 +1,5 @@
 import { AppError, type Article, type CreateArticleInput, ErrorCode, isStaff } from '@mesa/core';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles } from '../db/schema';
 import type { Actor } from '../http/context';
@@ -12,14 +13,26 @@ import { saveTicket, withTicket } from './ticket-write';
  * A reply or a note. Staff notes may set the next state and record the real
  * problem and solution (seed 001); a customer's reply hands a waiting ticket back.
  */
-export async function addArticle(db: Db, actor: Actor, number: string, input: CreateArticleInput): Promise<Article> {
+export async function addArticle(
+  db: Db,
+  actor: Actor,
+  ticket: string | { id: string },
+  input: CreateArticleInput,
+  /** A client-generated id (offline notes): the same id twice is one article. */
+  id?: string,
+): Promise<Article> {
   const staff = isStaff(actor.role);
   if (!staff) {
     const refused = (['nextStatus', 'realProblem', 'realSolution'] as const).filter((f) => input[f] !== undefined);
     if (input.kind !== 'public_reply') refused.push('kind' as never);
     if (refused.length > 0) throw new AppError(ErrorCode.FORBIDDEN, 'staff-only fields', { fields: refused });
   }
-  return withTicket(db, actor, number, async (tx, row) => {
+  return withTicket(db, actor, ticket, async (tx, row) => {
+    if (id) {
+      const [existing] = await tx.select().from(articles).where(eq(articles.id, id));
+      if (existing && existing.ticketId === row.id) return toArticle(existing, actor.name);
+      if (existing) throw new AppError(ErrorCode.VALIDATION_FAILED, 'article id already used', { field: 'id' });
+    }
     if (row.status === 'closed') {
       throw new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
         from: 'closed',
@@ -41,6 +54,7 @@ export async function addArticle(db: Db, actor: Actor, number: string, input: Cr
     const [article] = await tx
       .insert(articles)
       .values({
+        ...(id ? { id } : {}),
         ticketId: row.id,
         kind: input.kind,
         authorId: actor.id,

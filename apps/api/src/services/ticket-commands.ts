@@ -2,9 +2,13 @@ import {
   AppError,
   type AssignTicketInput,
   ErrorCode,
+  fieldConflicts,
+  flattenFields,
   isStaff,
   type Role,
   type Ticket,
+  type TicketFieldsSeen,
+  type TicketStatus,
   type UpdateTicketInput,
 } from '@mesa/core';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -12,6 +16,7 @@ import type { Db, Tx } from '../db/client';
 import { articles, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import { isManager } from './access';
+import { recordEvent } from './history';
 import { enqueue } from './outbox';
 import type { Reference } from './reference-service';
 import { assertDepartmentTakes, classify, departmentOf } from './sla-service';
@@ -51,16 +56,34 @@ export async function updateTicket(
   input: UpdateTicketInput,
 ): Promise<Ticket> {
   const { version, ...changes } = input;
+  return changeTicket(db, reference, actor, number, changes, { version });
+}
+
+/**
+ * REST guards a write with the version the caller saw (a stale write is refused); sync resolves per
+ * field, last write wins in arrival order, and marks in history the values the writer had not seen.
+ */
+export type WriteGuard = { version: number } | { seen: TicketFieldsSeen };
+
+export async function changeTicket(
+  db: Db,
+  reference: Reference,
+  actor: Actor,
+  ticket: string | { id: string },
+  changes: Omit<UpdateTicketInput, 'version'>,
+  guard: WriteGuard,
+): Promise<Ticket> {
   const fields = Object.keys(changes) as Field[];
   const refused = fields.filter((f) => !editableBy(actor.role).has(f));
   if (refused.length > 0)
     throw new AppError(ErrorCode.FORBIDDEN, 'fields not editable by this role', { fields: refused });
   const ref = await reference.get();
-  return withTicket(db, actor, number, async (tx, row) => {
-    if (row.version !== version) {
+  return withTicket(db, actor, ticket, async (tx, row) => {
+    const now = new Date();
+    if ('version' in guard && row.version !== guard.version) {
       throw new AppError(ErrorCode.VERSION_CONFLICT, 'stale version', { currentVersion: row.version });
     }
-    const now = new Date();
+    if ('seen' in guard) await markConflicts(tx, actor, row, changes, guard.seen, now);
     const patch: Partial<TicketRow> = {};
     if (changes.subject !== undefined) patch.subject = changes.subject;
     if (changes.description !== undefined) patch.description = changes.description;
@@ -94,6 +117,37 @@ export async function updateTicket(
     await enqueueStatusMail(tx, row, after);
     return toTicket(after);
   });
+}
+
+/** The writer's view of each field it overwrites; history keeps the value it had not seen. */
+async function markConflicts(
+  tx: Tx,
+  actor: Actor,
+  row: TicketRow,
+  changes: Omit<UpdateTicketInput, 'version'>,
+  seen: TicketFieldsSeen,
+  now: Date,
+): Promise<void> {
+  const current = flattenFields({
+    subject: row.subject,
+    description: row.description,
+    severity: row.severity,
+    urgency: row.urgency,
+    departmentId: row.departmentId,
+    cc: row.cc,
+    siteId: row.siteId,
+    equipmentId: row.equipmentId,
+    requester: {
+      name: row.requesterName,
+      organization: row.requesterOrganization,
+      location: row.requesterLocation,
+      phone: row.requesterPhone,
+      email: row.requesterEmail,
+    },
+  });
+  for (const c of fieldConflicts(flattenFields(seen), current, flattenFields(changes))) {
+    await recordEvent(tx, row.id, actor.id, now, 'conflict', c);
+  }
 }
 
 async function enqueueStatusMail(tx: Tx, before: TicketRow, after: TicketRow): Promise<void> {
@@ -153,6 +207,23 @@ export async function closeTicket(db: Db, actor: Actor, number: string, note?: s
     const now = new Date();
     const after = await saveTicket(tx, actor.id, row, statusPatch(actor, row, 'closed', now), now);
     await noteIfAny(tx, actor, row.id, note, now);
+    await enqueueStatusMail(tx, row, after);
+    return toTicket(after);
+  });
+}
+
+/** A status change on its own (sync's changeStatus): the state machine decides, the note goes to history. */
+export async function changeStatus(
+  db: Db,
+  actor: Actor,
+  ticket: string | { id: string },
+  to: TicketStatus,
+  note?: string,
+): Promise<Ticket> {
+  return withTicket(db, actor, ticket, async (tx, row) => {
+    const now = new Date();
+    const after = await saveTicket(tx, actor.id, row, statusPatch(actor, row, to, now), now);
+    if (note) await recordEvent(tx, row.id, actor.id, now, 'status_note', { to, note });
     await enqueueStatusMail(tx, row, after);
     return toTicket(after);
   });

@@ -11,14 +11,22 @@ import type { TicketRow } from './ticket-dto';
  * The one way to change a ticket: lock the row inside the actor's scope, let
  * the command decide, then save with a version bump and a history row per field.
  */
-export function withTicket<T>(db: Db, actor: Actor, number: string, fn: (tx: Tx, row: TicketRow) => Promise<T>) {
+export function withTicket<T>(
+  db: Db,
+  actor: Actor,
+  ticket: string | { id: string },
+  fn: (tx: Tx, row: TicketRow) => Promise<T>,
+) {
+  const which = typeof ticket === 'string' ? eq(tickets.number, ticket.toUpperCase()) : eq(tickets.id, ticket.id);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .select()
       .from(tickets)
-      .where(and(eq(tickets.number, number.toUpperCase()), ticketScope(actor)))
+      .where(and(which, ticketScope(actor)))
       .for('update');
     if (!row) throw new AppError(ErrorCode.TICKET_NOT_FOUND);
+    // Delete wins: an edit that arrives after the delete (e.g. from an offline device) is refused.
+    if (row.deletedAt) throw new AppError(ErrorCode.TICKET_DELETED);
     return fn(tx, row);
   });
 }

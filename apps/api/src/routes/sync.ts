@@ -1,0 +1,38 @@
+import { createRoute } from '@hono/zod-openapi';
+import { pullRequestSchema, pullResponseSchema, pushRequestSchema, pushResponseSchema } from '@mesa/core';
+import type { Deps } from '../http/context';
+import { errorResponses, json, jsonBody, router } from '../http/openapi';
+import { requireActor } from '../services/access';
+import { pull } from '../sync/pull';
+import { pushMutations } from '../sync/push';
+
+const tags = ['sync'];
+
+/** The offline protocol: devices push their queued mutations and pull what changed in their scope. */
+export function syncRoutes(deps: Deps) {
+  const { db } = deps.database;
+  return router()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/sync/push',
+        tags,
+        summary: "Apply a device's queued mutations in order (exactly once per client and id)",
+        request: { body: jsonBody(pushRequestSchema) },
+        responses: { 200: json(pushResponseSchema), ...errorResponses },
+      }),
+      async (c) =>
+        c.json(await pushMutations(db, deps.reference, requireActor(c.get('actor')), c.req.valid('json')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/sync/pull',
+        tags,
+        summary: 'Rows changed in the caller’s scope since the cookie, from one consistent snapshot',
+        request: { body: jsonBody(pullRequestSchema) },
+        responses: { 200: json(pullResponseSchema), ...errorResponses },
+      }),
+      async (c) => c.json(await pull(db, requireActor(c.get('actor')), c.req.valid('json')), 200),
+    );
+}

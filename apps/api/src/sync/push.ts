@@ -1,0 +1,91 @@
+import {
+  AppError,
+  ErrorCode,
+  isSupportedVersion,
+  type PushRequest,
+  type PushResponse,
+  parseMutation,
+} from '@mesa/core';
+import { eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { syncClients } from '../db/schema';
+import type { Actor } from '../http/context';
+import type { Reference } from '../services/reference-service';
+import { applyOnServer } from './server-mutators';
+
+/** The client's ledger row, locked for this transaction; created on its first push. */
+async function lockClient(tx: Tx, actor: Actor, req: PushRequest) {
+  await tx
+    .insert(syncClients)
+    .values({ clientId: req.clientId, clientGroupId: req.clientGroupId, userId: actor.id })
+    .onConflictDoNothing();
+  const [row] = await tx.select().from(syncClients).where(eq(syncClients.clientId, req.clientId)).for('update');
+  if (!row) throw new Error('sync client row vanished');
+  // A device's queue belongs to the user who wrote it: another login never replays it.
+  if (row.userId !== actor.id || row.clientGroupId !== req.clientGroupId) {
+    throw new AppError(ErrorCode.FORBIDDEN, 'this sync client belongs to another user');
+  }
+  return row;
+}
+
+/**
+ * Applies a device's queued mutations in order, each in its own transaction together with the
+ * ledger row: an id at or below the ledger is acknowledged again without running; a gap is a 409
+ * naming the expected id. A business rejection (invalid transition, deleted ticket, no permission,
+ * bad args) rolls back only the mutation's savepoint, is reported, and still advances the ledger,
+ * so one bad mutation never blocks the queue. Anything else rolls the whole transaction back.
+ */
+export async function pushMutations(
+  db: Db,
+  reference: Reference,
+  actor: Actor,
+  req: PushRequest,
+): Promise<PushResponse> {
+  if (!isSupportedVersion(req)) {
+    throw new AppError(ErrorCode.CLIENT_UPGRADE_REQUIRED, 'unsupported sync protocol or schema version', {
+      protocolVersion: req.protocolVersion,
+      schemaVersion: req.schemaVersion,
+    });
+  }
+  // Reference data is read once, before any transaction: on PGlite (one connection) a read outside
+  // the open transaction would wait for it forever.
+  const data = await reference.get();
+  const fixed: Reference = { get: async () => data, invalidate: () => reference.invalidate() };
+  const rejected: PushResponse['rejected'] = [];
+  let lastMutationId = 0;
+  if (req.mutations.length === 0) {
+    await db.transaction(async (tx) => {
+      lastMutationId = (await lockClient(tx, actor, req)).lastMutationId;
+    });
+  }
+  for (const m of req.mutations) {
+    await db.transaction(async (tx) => {
+      const client = await lockClient(tx, actor, req);
+      lastMutationId = client.lastMutationId;
+      if (m.id <= client.lastMutationId) return;
+      if (m.id > client.lastMutationId + 1) {
+        throw new AppError(ErrorCode.MUTATION_OUT_OF_ORDER, 'mutation ids must follow each other', {
+          expected: client.lastMutationId + 1,
+          got: m.id,
+        });
+      }
+      try {
+        const parsed = parseMutation(m.name, m.args);
+        // A savepoint: a refused mutation leaves no trace but its rejection.
+        await tx.transaction((sp) => applyOnServer(sp as unknown as Db, fixed, actor, parsed));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        rejected.push({ id: m.id, code: error.code, message: error.message });
+      }
+      await tx
+        .update(syncClients)
+        .set({ lastMutationId: m.id, updatedAt: sql`now()` })
+        .where(eq(syncClients.clientId, req.clientId));
+      lastMutationId = m.id;
+    });
+  }
+  const [version] = await db
+    .execute<{ v: string }>(sql`select pg_current_snapshot()::text as v`)
+    .then((r) => (Array.isArray(r) ? r : ((r as { rows: Array<{ v: string }> }).rows ?? [])));
+  return { lastMutationId, rejected, serverVersion: version?.v ?? '' };
+}

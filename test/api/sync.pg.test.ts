@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@mesa/api/db/client';
+import { tickets } from '@mesa/api/db/schema';
+import { PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, client, clientsFor, testApp } from '../support/api';
+import { openTestDatabase } from '../support/db';
+import { expectError, historyOf, openTicket } from '../support/tickets';
+import { buildWorld, type World } from '../support/world';
+
+let database: Database;
+let world: World;
+let as: Record<'admin' | 'agent' | 'otherAgent' | 'customer' | 'outsider', Client>;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  world = await buildWorld(database);
+  as = await clientsFor(testApp(database), {
+    admin: 'admin@t.test',
+    agent: 'agent@t.test',
+    otherAgent: 'agent2@t.test',
+    customer: 'ana@acme.test',
+    outsider: 'eve@globex.test',
+  });
+});
+afterAll(() => database.close());
+
+const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION };
+
+/** A device: one client id in one group, with its own mutation counter. */
+function device(who: Client) {
+  const clientGroupId = randomUUID();
+  const clientId = randomUUID();
+  let next = 1;
+  return {
+    clientGroupId,
+    clientId,
+    push: (mutations: Array<{ name: string; args: unknown; id?: number }>) =>
+      who.post('/api/sync/push', {
+        ...versions,
+        clientGroupId,
+        clientId,
+        mutations: mutations.map((m) => ({ id: m.id ?? next++, name: m.name, args: m.args, clientTime: Date.now() })),
+      }),
+    pull: (cookie: string | null) => who.post('/api/sync/pull', { ...versions, clientGroupId, cookie }),
+  };
+}
+
+const ticketIn = (patch: Array<{ op: string; table?: string; row?: { id: string } }>, id: string) =>
+  patch.find((p) => p.op === 'put' && p.table === 'tickets' && p.row?.id === id);
+
+describe('POST /api/sync/push', () => {
+  it('applies a queue in order, once, and acknowledges a replay without running it again', async () => {
+    const t = await openTicket(as.customer, world);
+    const d = device(as.agent);
+    const noteId = randomUUID();
+    const batch = [
+      { id: 1, name: 'changeStatus@1', args: { ticketId: t.id, to: 'open' } },
+      { id: 2, name: 'addNote@1', args: { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Revisado' } },
+      { id: 3, name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'Impresora piso 3' } } },
+    ];
+    // The agent must own the ticket to open it: assign first through REST.
+    expect((await as.agent.post(`/api/tickets/${t.number}/assign`, { ownerId: world.users.agent.id })).status).toBe(
+      200,
+    );
+    const r = await d.push(batch);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ lastMutationId: 3, rejected: [{ id: 1, code: 'INVALID_TRANSITION' }] });
+    const again = await d.push(batch);
+    expect(again.body).toMatchObject({ lastMutationId: 3, rejected: [] });
+    const articles = (await as.agent.get(`/api/tickets/${t.number}/articles`)).body.items;
+    expect(articles.filter((a: { id: string }) => a.id === noteId)).toHaveLength(1);
+    expect((await as.agent.get(`/api/tickets/${t.number}`)).body.subject).toBe('Impresora piso 3');
+  });
+
+  it('refuses a gap with the expected id', async () => {
+    const d = device(as.agent);
+    const t = await openTicket(as.customer, world);
+    const r = await d.push([
+      { id: 5, name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'x' } } },
+    ]);
+    const error = expectError(r, 409, 'MUTATION_OUT_OF_ORDER');
+    expect(error.details).toMatchObject({ expected: 1, got: 5 });
+  });
+
+  it('records a permanently invalid mutation and moves on', async () => {
+    const d = device(as.agent);
+    const t = await openTicket(as.customer, world);
+    const r = await d.push([
+      { name: 'noSuchMutator@1', args: {} },
+      { name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: '' } } },
+      { name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'Válido' } } },
+    ]);
+    expect(r.body.lastMutationId).toBe(3);
+    expect(r.body.rejected.map((x: { id: number; code: string }) => [x.id, x.code])).toEqual([
+      [1, 'VALIDATION_FAILED'],
+      [2, 'VALIDATION_FAILED'],
+    ]);
+    expect((await as.agent.get(`/api/tickets/${t.number}`)).body.subject).toBe('Válido');
+  });
+
+  it('last write wins per field in arrival order and history marks the value the writer had not seen', async () => {
+    const t: Ticket = await openTicket(as.customer, world, { subject: 'Original' });
+    const a = device(as.agent);
+    const b = device(as.admin);
+    await a.push([
+      {
+        name: 'updateTicketFields@1',
+        args: { ticketId: t.id, changes: { subject: 'De A' }, seen: { subject: 'Original' } },
+      },
+    ]);
+    await b.push([
+      {
+        name: 'updateTicketFields@1',
+        args: { ticketId: t.id, changes: { subject: 'De B' }, seen: { subject: 'Original' } },
+      },
+    ]);
+    expect((await as.admin.get(`/api/tickets/${t.number}`)).body.subject).toBe('De B');
+    const conflicts = (await historyOf(as.admin, t.number)).filter((h) => h.field === 'conflict');
+    expect(conflicts).toMatchObject([{ newValue: { field: 'subject', overwritten: 'De A', seen: 'Original' } }]);
+  });
+
+  it('rejects edits to a deleted ticket with TICKET_DELETED', async () => {
+    const t = await openTicket(as.customer, world);
+    await database.db.update(tickets).set({ deletedAt: new Date() }).where(eq(tickets.id, t.id));
+    const r = await device(as.agent).push([
+      { name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'tarde' } } },
+    ]);
+    expect(r.body.rejected).toMatchObject([{ id: 1, code: 'TICKET_DELETED' }]);
+  });
+
+  it('answers 426 to another protocol version, keeping nothing', async () => {
+    const r = await as.agent.post('/api/sync/push', {
+      protocolVersion: PROTOCOL_VERSION + 1,
+      schemaVersion: SCHEMA_VERSION,
+      clientGroupId: randomUUID(),
+      clientId: randomUUID(),
+      mutations: [],
+    });
+    expectError(r, 426, 'CLIENT_UPGRADE_REQUIRED');
+  });
+
+  it('refuses bad input and anonymous callers', async () => {
+    expectError(await as.agent.post('/api/sync/push', { ...versions, clientId: 'x' }), 400, 'VALIDATION_FAILED');
+    const anonymous = client(testApp(database));
+    expectError(
+      await anonymous.post('/api/sync/push', {
+        ...versions,
+        clientGroupId: randomUUID(),
+        clientId: randomUUID(),
+        mutations: [],
+      }),
+      401,
+      'UNAUTHENTICATED',
+    );
+    expectError(
+      await anonymous.post('/api/sync/pull', { ...versions, clientGroupId: randomUUID(), cookie: null }),
+      401,
+      'UNAUTHENTICATED',
+    );
+  });
+
+  it("never runs another user's queue: the client id is bound to its first user", async () => {
+    const t = await openTicket(as.customer, world);
+    const d = device(as.agent);
+    await d.push([{ name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'Agente' } } }]);
+    const r = await as.otherAgent.post('/api/sync/push', {
+      ...versions,
+      clientGroupId: d.clientGroupId,
+      clientId: d.clientId,
+      mutations: [
+        { id: 2, name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'Otro' } }, clientTime: 0 },
+      ],
+    });
+    expectError(r, 403, 'FORBIDDEN');
+  });
+
+  it('applies the same access rules as REST: a ticket out of scope is not found', async () => {
+    const t = await openTicket(as.customer, world);
+    const r = await device(as.outsider).push([
+      { name: 'addNote@1', args: { id: randomUUID(), ticketId: t.id, kind: 'public_reply', body: 'hola' } },
+    ]);
+    expect(r.body.rejected).toMatchObject([{ id: 1, code: 'TICKET_NOT_FOUND' }]);
+  });
+});
+
+describe('POST /api/sync/pull', () => {
+  it('starts with clear, then returns only what changed, and the ledger of the group', async () => {
+    const d = device(as.customer);
+    const first = await d.pull(null);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.patch[0]).toEqual({ op: 'clear' });
+    let cookie = first.body.cookie;
+    while ((await d.pull(cookie)).body.more) cookie = (await d.pull(cookie)).body.cookie;
+
+    const t = await openTicket(as.customer, world, { subject: 'Nuevo para sync' });
+    await d.push([
+      { name: 'addNote@1', args: { id: randomUUID(), ticketId: t.id, kind: 'public_reply', body: 'más datos' } },
+    ]);
+    const next = await d.pull(cookie);
+    expect(ticketIn(next.body.patch, t.id)).toBeDefined();
+    expect(next.body.patch.some((p: { op: string }) => p.op === 'clear')).toBe(false);
+    expect(next.body.lastMutationIds).toEqual({ [d.clientId]: 1 });
+    const none = await d.pull(next.body.cookie);
+    expect(ticketIn(none.body.patch, t.id)).toBeUndefined();
+  });
+
+  it('never sends rows outside the caller scope', async () => {
+    const t = await openTicket(as.customer, world, { subject: 'Privado de Ana' });
+    const outsider = await device(as.outsider).pull(null);
+    expect(ticketIn(outsider.body.patch, t.id)).toBeUndefined();
+    const other = await device(as.otherAgent).pull(null);
+    expect(ticketIn(other.body.patch, t.id)).toBeUndefined();
+  });
+
+  it('answers 410 to a cookie it cannot use, and 400 to bad input', async () => {
+    expectError(await device(as.agent).pull('not-a-cookie'), 410, 'SYNC_RESET_REQUIRED');
+    expectError(await as.agent.post('/api/sync/pull', { ...versions, cookie: null }), 400, 'VALIDATION_FAILED');
+  });
+});
