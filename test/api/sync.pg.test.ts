@@ -191,8 +191,9 @@ describe('POST /api/sync/pull', () => {
     const first = await d.pull(null);
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.patch[0]).toEqual({ op: 'clear' });
-    let cookie = first.body.cookie;
-    while ((await d.pull(cookie)).body.more) cookie = (await d.pull(cookie)).body.cookie;
+    let page = first.body;
+    while (page.more) page = (await d.pull(page.cookie)).body;
+    const cookie = page.cookie;
 
     const t = await openTicket(as.customer, world, { subject: 'Nuevo para sync' });
     await d.push([
