@@ -84,6 +84,8 @@ export async function pushMutations(
       lastMutationId = m.id;
     });
   }
+  // The snapshot the device can compare with a pull's cookie. postgres.js returns rows as an array,
+  // PGlite as { rows }: accept both.
   const [version] = await db
     .execute<{ v: string }>(sql`select pg_current_snapshot()::text as v`)
     .then((r) => (Array.isArray(r) ? r : ((r as { rows: Array<{ v: string }> }).rows ?? [])));
