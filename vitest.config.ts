@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-const heavy = ['**/*.pg.test.ts', '**/*.mail.test.ts', '**/*.e2e.test.ts', '**/*.sync.test.ts'];
+const heavy = [
+  '**/*.postgres.test.ts',
+  '**/*.pg.test.ts',
+  '**/*.mail.test.ts',
+  '**/*.e2e.test.ts',
+  '**/*.sync.test.ts',
+];
 const ignored = ['**/node_modules/**', '**/dist/**'];
 
 // Test names say what they need: *.test.ts is pure, *.pg.test.ts needs a database
@@ -45,6 +51,25 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      // *.postgres.test.ts need a Postgres server itself (several sessions): only when DATABASE_URL is set,
+      // so the PGlite leg never collects them and the Postgres leg never skips them.
+      ...(process.env.DATABASE_URL
+        ? [
+            {
+              test: {
+                name: 'postgres',
+                environment: 'node' as const,
+                include: ['**/*.postgres.test.ts'],
+                exclude: ignored,
+                globalSetup: ['test/support/global-setup.ts'],
+                testTimeout: 60_000,
+                hookTimeout: 120_000,
+                maxWorkers: 2,
+                sequence: { groupOrder: 3 },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -28,7 +28,7 @@ if (DATABASE_URL) {
   run(
     'database and mail tests on Postgres',
     bin('vitest'),
-    ['run', '--project', 'pg', '--project', 'mail', ...extra],
+    ['run', '--project', 'pg', '--project', 'mail', '--project', 'postgres', ...extra],
     process.env,
   );
 } else {

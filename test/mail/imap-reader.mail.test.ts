@@ -1,118 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { tryAdvisoryLock } from '@mesa/api/db/advisory-lock';
 import type { Database } from '@mesa/api/db/client';
-import { mailboxes } from '@mesa/api/db/schema';
-import { testEnv } from '@mesa/api/env';
-import type { Logger } from '@mesa/api/logger';
-import { type ImapReader, type ImapReaderOptions, parseImapUrl, startImapReader } from '@mesa/api/mail/imap-reader';
-import type { IntakeFn, MailDeps } from '@mesa/api/mail/types';
-import { eq } from 'drizzle-orm';
-import postgres from 'postgres';
+import { parseImapUrl } from '@mesa/api/mail/imap-reader';
+import type { IntakeFn } from '@mesa/api/mail/types';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTestDatabase } from '../support/db';
 import { type Dovecot, startDovecot } from '../support/dovecot';
-import { buildWorld, type World } from '../support/world';
+import { imapMessage as message, readerKit, recorder, recordingLog, subjectOf } from '../support/imap-kit';
+import { buildWorld } from '../support/world';
 
 // Set on the Postgres leg: the lock then really is a Postgres advisory lock shared by all readers.
+// The cases that need a second Postgres session are in imap-reader-lock.postgres.test.ts.
 const pgUrl = inject('pgServer')?.url;
 
 let database: Database;
-let world: World;
 let dovecot: Dovecot;
-const readers: ImapReader[] = [];
+let kit: ReturnType<typeof readerKit>;
+const newMailbox = () => kit.newMailbox();
+const rowOf = (id: string) => kit.rowOf(id);
+const uidValidityOf = (folder: string) => kit.uidValidityOf(folder);
+const start: ReturnType<typeof readerKit>['start'] = (...args) => kit.start(...args);
 
 beforeAll(async () => {
   [database, dovecot] = await Promise.all([openTestDatabase(), startDovecot()]);
-  world = await buildWorld(database);
+  kit = readerKit({ database, world: await buildWorld(database), dovecot, databaseUrl: pgUrl });
 });
 
-afterEach(async () => {
-  await Promise.all(readers.splice(0).map((r) => r.stop()));
-});
+afterEach(() => kit.stopAll());
 
 afterAll(async () => {
   await dovecot?.stop();
   await database?.close();
 });
-
-interface Line {
-  level: string;
-  msg: string;
-  fields: Record<string, unknown>;
-}
-
-function recordingLog(): { log: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const at =
-    (level: string) =>
-    (msg: string, fields: Record<string, unknown> = {}) => {
-      lines.push({ level, msg, fields });
-    };
-  return { log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
-
-const subjectOf = (raw: Buffer) => /^Subject: (.*)$/m.exec(raw.toString())?.[1]?.trim() ?? '';
-
-/** Stands in for the real intake: records what it is fed; `fail` makes a call throw. */
-function recorder(fail: (subject: string) => boolean = () => false) {
-  const fed: { mailboxId: string; subject: string; ok: boolean }[] = [];
-  const intake: IntakeFn = async (mailboxId, raw) => {
-    const subject = subjectOf(raw);
-    const ok = !fail(subject);
-    fed.push({ mailboxId, subject, ok });
-    if (!ok) throw new Error(`intake refused ${subject}`);
-    return { outcome: 'created', ticketId: null, ticketNumber: null };
-  };
-  return { intake, fed, subjects: () => fed.filter((f) => f.ok).map((f) => f.subject) };
-}
-
-const message = (subject: string) =>
-  `From: Ana <ana@acme.test>\r\nTo: soporte@mesa.test\r\nSubject: ${subject}\r\n` +
-  `Message-ID: <${randomUUID()}@acme.test>\r\nDate: ${new Date().toUTCString()}\r\n\r\nHola\r\n`;
-
-let seq = 0;
-/** A mailbox row and its own IMAP folder, so tests do not see each other's mail. */
-async function newMailbox() {
-  const n = ++seq;
-  const folder = `Box${n}`;
-  await dovecot.withClient((c) => c.mailboxCreate(folder));
-  const [row] = await database.db
-    .insert(mailboxes)
-    .values({ name: `imap:test-${n}`, address: `box${n}@mesa.test`, departmentId: world.dept('atencion').id })
-    .returning();
-  return { id: row!.id, name: row!.name, folder };
-}
-
-const rowOf = async (id: string) => (await database.db.select().from(mailboxes).where(eq(mailboxes.id, id)))[0]!;
-
-const uidValidityOf = (folder: string) =>
-  dovecot.withClient(async (c) => {
-    const status = await c.status(folder, { uidValidity: true });
-    return Number(status ? status.uidValidity : 0);
-  });
-
-function start(
-  box: { id: string; name: string; folder: string },
-  intake: IntakeFn,
-  extra: Partial<Pick<ImapReaderOptions, 'afterIntake'>> & { log?: Logger; url?: string } = {},
-): ImapReader {
-  const deps: MailDeps = {
-    db: database.db,
-    env: testEnv({ IMAP_POLL_SECONDS: '5' }),
-    log: extra.log ?? recordingLog().log,
-    publicUrl: 'http://mesa.test',
-  };
-  const reader = startImapReader({
-    deps,
-    mailbox: { id: box.id, name: box.name, url: extra.url ?? dovecot.url(box.folder) },
-    intake,
-    databaseUrl: pgUrl,
-    afterIntake: extra.afterIntake,
-    retry: { baseMs: 100, maxMs: 1_000 },
-  });
-  readers.push(reader);
-  return reader;
-}
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -265,7 +184,7 @@ describe('IMAP reader', () => {
     expect(lines.map((l) => l.msg)).toContain('imap reader: UIDVALIDITY changed, rereading');
   });
 
-  it.runIf(!pgUrl)('always grants the lock on PGlite (one process owns the database)', async () => {
+  it('always grants the lock without a database server (embedded PGlite: one process owns the database)', async () => {
     const key = `mesa:mailbox:${randomUUID()}`;
     const a = await tryAdvisoryLock(undefined, key);
     const b = await tryAdvisoryLock(undefined, key);
@@ -274,52 +193,6 @@ describe('IMAP reader', () => {
     expect(await a!.held()).toBe(true);
     await a!.release();
     await b!.release();
-  });
-
-  it.runIf(pgUrl)('holds the Postgres lock per session and notices when that session dies', async () => {
-    const key = `mesa:mailbox:${randomUUID()}`;
-    const a = await tryAdvisoryLock(pgUrl, key);
-    expect(a).not.toBeNull();
-    expect(await tryAdvisoryLock(pgUrl, key)).toBeNull();
-    expect(await a!.held()).toBe(true);
-
-    const admin = postgres(pgUrl!, { max: 1, onnotice: () => {} });
-    try {
-      await admin`select pg_terminate_backend(pid) from pg_locks
-        where locktype = 'advisory' and objid = (hashtext(${key})::bigint & 4294967295)::oid`;
-    } finally {
-      await admin.end();
-    }
-    expect(await a!.held()).toBe(false);
-    const b = await tryAdvisoryLock(pgUrl, key);
-    expect(b).not.toBeNull();
-    await a!.release();
-    await b!.release();
-  });
-
-  it.runIf(pgUrl)('lets only the lock holder read a mailbox; another takes over when it stops', async () => {
-    const box = await newMailbox();
-    const recA = recorder();
-    const recB = recorder();
-    const a = start(box, recA.intake);
-    await a.pollNow();
-    const b = start(box, recB.intake);
-    await b.pollNow();
-    expect(b.state).toBe('waiting-lock');
-
-    await dovecot.append(message('for-a'), box.folder);
-    await b.pollNow();
-    await a.pollNow();
-    expect(recA.subjects()).toEqual(['for-a']);
-    expect(recB.subjects()).toEqual([]);
-
-    await a.stop();
-    await b.pollNow();
-    expect(b.state).toBe('connected');
-    await dovecot.append(message('for-b'), box.folder);
-    await b.pollNow();
-    expect(recB.subjects()).toEqual(['for-b']);
-    expect(recA.subjects()).toEqual(['for-a']);
   });
 
   it('stops cleanly: finishes the message in hand, logs out, releases the lock', async () => {

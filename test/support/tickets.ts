@@ -75,3 +75,30 @@ export async function visibleNumbers(as: Client, query = ''): Promise<string[]> 
   } while (cursor);
   return out;
 }
+
+/** A ticket row written straight to the database (no services, no outbox): for change-log tests. */
+export async function insertBareTicket(
+  database: Database,
+  w: World,
+  subject: string,
+  requester: { id: string; organizationId: string | null },
+  dept: string,
+): Promise<string> {
+  const [row] = await database.db
+    .insert(tickets)
+    .values({
+      subject,
+      description: 'd',
+      requesterId: requester.id,
+      organizationId: requester.organizationId,
+      requesterName: subject,
+      channel: 'web',
+      departmentId: w.dept(dept).id,
+      severity: 'low',
+      urgency: 'low',
+      priority: 'P4',
+      status: 'new',
+    })
+    .returning({ id: tickets.id });
+  return row!.id;
+}

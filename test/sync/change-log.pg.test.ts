@@ -1,17 +1,15 @@
 import type { Database } from '@mesa/api/db/client';
 import { articles, attachments, tickets } from '@mesa/api/db/schema';
 import type { Actor } from '@mesa/api/http/context';
-// Not (yet) exported by @mesa/api's package.json.
 import { decodeCookie, encodeCookie, type PullResult, pullChanges } from '@mesa/api/sync/change-log';
 import { ErrorCode, errorStatus, isAppError } from '@mesa/core';
-import { eq, sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../support/db';
+import { insertBareTicket } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
-// Set on the Postgres leg only: the out-of-order commit case needs two real connections.
-const pgServer = inject('pgServer');
+// The out-of-order commit case needs two real connections: out-of-order-commits.postgres.test.ts.
 
 let database: Database;
 let world: World;
@@ -20,25 +18,8 @@ const t: Record<'acme' | 'globex' | 'pat', string> = { acme: '', globex: '', pat
 const a: Record<'reply' | 'note', string> = { reply: '', note: '' };
 const f: Record<'loose' | 'onReply' | 'onNote', string> = { loose: '', onReply: '', onNote: '' };
 
-async function makeTicket(subject: string, requester: { id: string; organizationId: string | null }, dept: string) {
-  const [row] = await database.db
-    .insert(tickets)
-    .values({
-      subject,
-      description: 'd',
-      requesterId: requester.id,
-      organizationId: requester.organizationId,
-      requesterName: subject,
-      channel: 'web',
-      departmentId: world.dept(dept).id,
-      severity: 'low',
-      urgency: 'low',
-      priority: 'P4',
-      status: 'new',
-    })
-    .returning({ id: tickets.id });
-  return row!.id;
-}
+const makeTicket = (subject: string, requester: { id: string; organizationId: string | null }, dept: string) =>
+  insertBareTicket(database, world, subject, requester, dept);
 
 async function makeAttachment(ticketId: string, articleId: string | null, filename: string) {
   const [row] = await database.db
@@ -262,52 +243,5 @@ describe('cookies', () => {
   it('answers a snapshot from the future (another database) with SYNC_RESET_REQUIRED', async () => {
     const cookie = encodeCookie({ s: '9000000000:9000000000:', t: Date.now() });
     await expectReset(pullChanges(database.db, world.actors.customer, cookie));
-  });
-});
-
-describe('commits landing out of order', () => {
-  it.skipIf(!pgServer)('never skips a transaction that started before a pull and committed after it', async () => {
-    const [{ name }] = (await database.db
-      .select({ name: sql<string>`current_database()` })
-      .from(sql`(select 1) as one`)) as [{ name: string }];
-    const url = new URL(pgServer!.url);
-    url.pathname = `/${name}`;
-    const connA = postgres(url.toString(), { max: 1, onnotice: () => {} });
-    const connB = postgres(url.toString(), { max: 1, onnotice: () => {} });
-    try {
-      const second = await makeTicket('Second', world.users.customer, 'sistemas');
-      const start = await pullChanges(database.db, world.actors.admin, null);
-
-      // A takes its transaction id first, then B writes and commits while A is still open.
-      let commitA!: () => void;
-      const release = new Promise<void>((resolve) => {
-        commitA = resolve;
-      });
-      let updatedA!: () => void;
-      const updated = new Promise<void>((resolve) => {
-        updatedA = resolve;
-      });
-      const txA = connA.begin(async (tx) => {
-        await tx`update tickets set subject = 'by A' where id = ${t.acme}`;
-        updatedA();
-        await release;
-      });
-      await updated;
-      await connB`update tickets set subject = 'by B' where id = ${second}`;
-
-      const mid = await pullChanges(database.db, world.actors.admin, start.cookie);
-      expect(mid.tickets.map((r) => [r.id, r.subject])).toEqual([[second, 'by B']]);
-
-      commitA();
-      await txA;
-      const late = await pullChanges(database.db, world.actors.admin, mid.cookie);
-      // A's id is older than B's, which a "highest version seen" cursor would have skipped.
-      expect(late.tickets.map((r) => [r.id, r.subject])).toEqual([[t.acme, 'by A']]);
-      expect(BigInt(late.tickets[0]!.changeXid)).toBeLessThan(BigInt(mid.tickets[0]!.changeXid));
-      const idle = await pullChanges(database.db, world.actors.admin, late.cookie);
-      expect(idle.tickets).toEqual([]);
-    } finally {
-      await Promise.all([connA.end({ timeout: 5 }), connB.end({ timeout: 5 })]);
-    }
   });
 });
