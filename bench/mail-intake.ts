@@ -20,7 +20,7 @@ import { testEnv } from '@mesa/api/env';
 import { createLogger } from '@mesa/api/logger';
 import { createIntake } from '@mesa/api/mail/intake';
 import { ensureMailbox } from '@mesa/api/mail/mailboxes';
-import { parseMail } from '@mesa/api/mail/parse';
+import { MAILPARSER_OPTIONS, parseMail } from '@mesa/api/mail/parse';
 import { createReference } from '@mesa/api/services/reference-service';
 import { simpleParser } from 'mailparser';
 import Composer from 'nodemailer/lib/mail-composer/index.js';
@@ -445,16 +445,7 @@ try {
   );
 
   // The options parseMail passes, so the baseline is the parse the intake is built on.
-  const options = {
-    keepCidLinks: true,
-    checksumAlgo: 'sha256',
-    keepDeliveryStatus: true,
-    ignoreEmbedded: true,
-    skipTextToHtml: true,
-    skipTextLinks: true,
-    maxHtmlLengthToParse: 5_000_000,
-  };
-  const mailparser = await sequential(messages, (raw) => simpleParser(raw, options));
+  const mailparser = await sequential(messages, (raw) => simpleParser(raw, MAILPARSER_OPTIONS));
   const parse = await sequential(messages, parseMail);
   const one = await intakeLeg(messages, warmup, 1);
   const profileTo = process.env.BENCH_CPU_PROF

@@ -128,3 +128,39 @@ export function assertTransition(from: TicketStatus, to: TicketStatus, ctx: Tran
 export function allowedTransitions(from: TicketStatus, ctx: TransitionContext): TicketStatus[] {
   return ticketStatuses.filter((to) => canTransition(from, to, ctx));
 }
+
+/** The timestamps a status change sets or clears; `T` is a Date on the server and an ISO string on devices. */
+export interface StatusStamps<T> {
+  status: TicketStatus;
+  firstResponseAt?: T;
+  attendedAt?: T;
+  resolvedAt?: T | null;
+  closedAt?: T | null;
+}
+
+/**
+ * Runs the state machine for `role`, then stamps: starting work is a first response, the documenting
+ * note is the attended time (seed 001), closing also resolves, and a reopen clears both. The caller
+ * passes tickets already in the actor's scope, so a customer is their requester.
+ */
+export function statusChange<T>(
+  ticket: { status: TicketStatus; ownerId: string | null; firstResponseAt: T | null; resolvedAt: T | null },
+  to: TicketStatus,
+  role: Role,
+  now: T,
+): StatusStamps<T> {
+  assertTransition(ticket.status, to, { role, isRequester: role === 'customer', hasOwner: ticket.ownerId !== null });
+  const patch: StatusStamps<T> = { status: to };
+  if (to === 'in_progress' && !ticket.firstResponseAt) patch.firstResponseAt = now;
+  if (to === 'attended') patch.attendedAt = now;
+  if (to === 'resolved') patch.resolvedAt = now;
+  if (to === 'closed') {
+    patch.closedAt = now;
+    if (!ticket.resolvedAt) patch.resolvedAt = now;
+  }
+  if (isReopen(ticket.status, to)) {
+    patch.resolvedAt = null;
+    patch.closedAt = null;
+  }
+  return patch;
+}

@@ -209,18 +209,21 @@ function sentAt(header: string | undefined, parsed: Date | undefined): Date | nu
   return substituted ? null : parsed;
 }
 
+/** How parseMail drives mailparser (bench/mail-intake uses the same, so its baseline is this parse). */
+export const MAILPARSER_OPTIONS = {
+  keepCidLinks: true,
+  checksumAlgo: 'sha256',
+  // Delivery reports and embedded messages stay attachments, where bounce detection reads them.
+  keepDeliveryStatus: true,
+  ignoreEmbedded: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  // Bigger HTML is kept (sanitized) but not converted to text: the conversion is the slow part.
+  maxHtmlLengthToParse: 5_000_000,
+} as const;
+
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
-  const mail = await simpleParser(raw, {
-    keepCidLinks: true,
-    checksumAlgo: 'sha256',
-    // Delivery reports and embedded messages stay attachments, where bounce detection reads them.
-    keepDeliveryStatus: true,
-    ignoreEmbedded: true,
-    skipTextToHtml: true,
-    skipTextLinks: true,
-    // Bigger HTML is kept (sanitized) but not converted to text: the conversion is the slow part.
-    maxHtmlLengthToParse: 5_000_000,
-  });
+  const mail = await simpleParser(raw, MAILPARSER_OPTIONS);
   const headers = headerMap(mail.headerLines);
   const rawHtml = typeof mail.html === 'string' ? mail.html : null;
   const clean = rawHtml === null ? null : await sanitizeHtml(rawHtml);

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, type ParsedMutation } from '@mesa/core';
+import { AppError, type AttachmentRow, attachmentOf, ErrorCode, type ParsedMutation } from '@mesa/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments } from '../db/schema';
@@ -8,17 +8,7 @@ import { addArticle } from '../services/ticket-articles';
 import { changeStatus, changeTicket } from '../services/ticket-commands';
 import { withTicket } from '../services/ticket-write';
 
-interface NewAttachmentMeta {
-  id: string;
-  ticketId: string;
-  articleId?: string | undefined;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  kind: 'file' | 'signature';
-  signerName: string | null;
-}
+type NewAttachmentMeta = Omit<AttachmentRow, 'createdAt'>;
 
 /**
  * Attachment metadata from a device: insert-only by the client's id. The bytes follow through the
@@ -44,7 +34,7 @@ function addAttachmentMeta(db: Db, actor: Actor, a: NewAttachmentMeta): Promise<
     await tx.insert(attachments).values({
       id: a.id,
       ticketId: row.id,
-      articleId: a.articleId ?? null,
+      articleId: a.articleId,
       filename: a.filename,
       contentType: a.contentType,
       size: a.size,
@@ -71,17 +61,8 @@ export async function applyOnServer(db: Db, reference: Reference, actor: Actor, 
       return;
     }
     case 'addAttachment@1':
-      await addAttachmentMeta(db, actor, { ...m.args, kind: 'file', signerName: null });
+    case 'captureSignature@1':
+      await addAttachmentMeta(db, actor, attachmentOf(m));
       return;
-    case 'captureSignature@1': {
-      const ext = m.args.contentType === 'image/png' ? 'png' : 'svg';
-      await addAttachmentMeta(db, actor, {
-        ...m.args,
-        filename: `firma-signature.${ext}`,
-        kind: 'signature',
-        signerName: m.args.signerName,
-      });
-      return;
-    }
   }
 }

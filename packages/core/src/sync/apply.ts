@@ -2,9 +2,9 @@ import { AppError, ErrorCode } from '../errors';
 import type { Article } from '../schemas/article';
 import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
 import type { Ticket } from '../schemas/ticket';
-import { assertTransition, isReopen, reopenTarget } from '../ticket-states';
+import { reopenTarget, statusChange } from '../ticket-states';
 import { type FieldConflict, fieldConflicts, flattenFields } from './conflict';
-import type { MutatorArgs, ParsedMutation, TicketField } from './mutators';
+import { attachmentOf, type MutatorArgs, type ParsedMutation, type TicketField } from './mutators';
 import type { AttachmentRow } from './protocol';
 
 /** A synced ticket; `deletedAt` marks a tombstone the client keeps so later edits fail with TICKET_DELETED. */
@@ -53,28 +53,9 @@ function liveTicket(state: LocalState, id: string): LocalTicket {
   return ticket;
 }
 
-/** The ticket fields a status change stamps, after the state machine allowed it (mirrors the API). */
-function statusPatch(actor: SyncActor, ticket: Ticket, to: TicketStatus, now: string): Partial<Ticket> {
-  assertTransition(ticket.status, to, {
-    role: actor.role,
-    // Tickets in local state are in the actor's scope, so for a customer they are theirs (as on the server).
-    isRequester: actor.role === 'customer',
-    hasOwner: ticket.ownerId !== null,
-  });
-  const patch: Partial<Ticket> = { status: to };
-  if (to === 'in_progress' && !ticket.firstResponseAt) patch.firstResponseAt = now;
-  if (to === 'attended') patch.attendedAt = now;
-  if (to === 'resolved') patch.resolvedAt = now;
-  if (to === 'closed') {
-    patch.closedAt = now;
-    if (!ticket.resolvedAt) patch.resolvedAt = now;
-  }
-  if (isReopen(ticket.status, to)) {
-    patch.resolvedAt = null;
-    patch.closedAt = null;
-  }
-  return patch;
-}
+/** The same state machine and stamps as the server. */
+const statusPatch = (actor: SyncActor, ticket: Ticket, to: TicketStatus, now: string): Partial<Ticket> =>
+  statusChange(ticket, to, actor.role, now);
 
 const withTicket = (state: LocalState, ticket: LocalTicket): LocalState => ({
   ...state,
@@ -209,43 +190,8 @@ export function applyMutation(state: LocalState, m: ParsedMutation, actor: SyncA
     }
     case 'addNote@1':
       return addNote(state, m.args, actor, at);
-    case 'addAttachment@1': {
-      const a = m.args;
-      return insertAttachment(
-        state,
-        {
-          id: a.id,
-          ticketId: a.ticketId,
-          articleId: a.articleId ?? null,
-          kind: 'file',
-          filename: a.filename,
-          contentType: a.contentType,
-          size: a.size,
-          sha256: a.sha256,
-          signerName: null,
-          createdAt: at,
-        },
-        actor,
-      );
-    }
-    case 'captureSignature@1': {
-      const a = m.args;
-      return insertAttachment(
-        state,
-        {
-          id: a.id,
-          ticketId: a.ticketId,
-          articleId: a.articleId ?? null,
-          kind: 'signature',
-          filename: a.contentType === 'image/png' ? 'signature.png' : 'signature.svg',
-          contentType: a.contentType,
-          size: a.size,
-          sha256: a.sha256,
-          signerName: a.signerName,
-          createdAt: at,
-        },
-        actor,
-      );
-    }
+    case 'addAttachment@1':
+    case 'captureSignature@1':
+      return insertAttachment(state, { ...attachmentOf(m), createdAt: at }, actor);
   }
 }

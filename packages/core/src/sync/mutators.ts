@@ -4,7 +4,7 @@ import { createArticleInput } from '../schemas/article';
 import { idSchema, shortText } from '../schemas/common';
 import { severitySchema, ticketStatusSchema, urgencySchema } from '../schemas/enums';
 import { updateTicketInput } from '../schemas/ticket';
-import { sha256Schema } from './protocol';
+import { type AttachmentRow, sha256Schema } from './protocol';
 
 /** Largest attachment the sync channel announces; the upload endpoint enforces its own limit too. */
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -121,4 +121,22 @@ export function parseMutation(name: string, args: unknown): ParsedMutation {
     });
   }
   return { name, args: result.data } as ParsedMutation;
+}
+
+type AttachmentMutation = Extract<ParsedMutation, { name: 'addAttachment@1' | 'captureSignature@1' }>;
+
+/** The attachment row an attachment mutator describes: the device and the server store the same one. */
+export function attachmentOf(m: AttachmentMutation): Omit<AttachmentRow, 'createdAt'> {
+  const a = m.args;
+  const common = {
+    id: a.id,
+    ticketId: a.ticketId,
+    articleId: a.articleId ?? null,
+    contentType: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+  };
+  if (m.name === 'addAttachment@1') return { ...common, kind: 'file', filename: m.args.filename, signerName: null };
+  const ext = m.args.contentType === 'image/png' ? 'png' : 'svg';
+  return { ...common, kind: 'signature', filename: `signature.${ext}`, signerName: m.args.signerName };
 }
