@@ -409,3 +409,34 @@ export const syncClients = pgTable(
   },
   (t) => [index('sync_clients_group_idx').on(t.clientGroupId), index('sync_clients_user_idx').on(t.userId)],
 );
+
+/**
+ * Offline sync: a ticket's scope keys before a change that may move it out of someone's scope
+ * (written by trigger). An incremental pull deletes from the device the tickets whose old keys were
+ * in the caller's scope and whose current ones are not; kept as long as tombstones (90 days).
+ */
+export const syncScopeExits = pgTable(
+  'sync_scope_exits',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    departmentId: uuid('department_id'),
+    ownerId: uuid('owner_id'),
+    requesterId: uuid('requester_id'),
+    organizationId: uuid('organization_id'),
+    changeXid: changeXid(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sync_scope_exits_change_xid_idx').on(t.changeXid)],
+);
+
+/** A device's photo arriving in pieces: the bytes received so far for an attachment announced by sync. */
+export const attachmentUploads = pgTable('attachment_uploads', {
+  attachmentId: uuid('attachment_id')
+    .primaryKey()
+    .references(() => attachments.id, { onDelete: 'cascade' }),
+  received: bytea('received').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
