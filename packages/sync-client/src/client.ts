@@ -1,0 +1,451 @@
+import {
+  ErrorCode,
+  MAX_MUTATIONS_PER_PUSH,
+  type MutatorInput,
+  type MutatorName,
+  type PatchOperation,
+  PROTOCOL_VERSION,
+  type PullResponse,
+  type PushResponse,
+  parseMutation,
+  SCHEMA_VERSION,
+  type SyncActor,
+} from '@mesa/core';
+import { backoffDelay } from './backoff';
+import { type FetchLike, postJson, SyncHttpError } from './http';
+import { holdLeadership, type LockManagerLike } from './leader';
+import { applyOptimistic, rebase } from './optimistic';
+import { applyPatch } from './patch';
+import { listenForPokes } from './pokes';
+import { databaseName, type PendingBlob, SyncDatabase } from './schema';
+import { StateStore, type SyncState } from './state';
+import { uploadBlob } from './uploads';
+
+export interface SyncClientOptions {
+  /** The logged-in user: the device database, the queue and the server ledger are theirs alone. */
+  actor: SyncActor;
+  /** Origin of the API ('' in the browser: same origin). */
+  baseUrl?: string;
+  fetch?: FetchLike;
+  /** For runtimes without a global indexedDB (tests use fake-indexeddb). */
+  indexedDB?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange };
+  locks?: LockManagerLike;
+  /** Tabs of one browser talk over this channel name (BroadcastChannel). */
+  channelName?: string;
+  /** Listen to GET /api/sync/events (default true). */
+  pokes?: boolean;
+  now?: () => Date;
+  random?: () => number;
+  lang?: string;
+  /** Sent as protocol/schema versions; only tests and future builds change them. */
+  versions?: { protocol: number; schema: number };
+  /** Called with every pull's patch once it is applied (tests check that no device ever goes back in time). */
+  onPulled?: (patch: PatchOperation[]) => void;
+}
+
+type Message = { type: 'kick' } | { type: 'state'; state: SyncState } | { type: 'changed' };
+
+export const uuid = (): string => crypto.randomUUID();
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The device half of the offline protocol. Every edit runs optimistically on the local Dexie database and
+ * joins the queue in the same transaction; the leader tab pushes the queue in order, pulls what changed,
+ * rebases what is still pending on top, uploads photos, and retries with backoff for as long as it takes.
+ */
+export class SyncClient {
+  readonly db: SyncDatabase;
+  readonly state = new StateStore();
+  private readonly fetch: FetchLike;
+  private readonly baseUrl: string;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly channel: BroadcastChannel | null;
+  private clientId = '';
+  private clientGroupId = '';
+  private batchSize = MAX_MUTATIONS_PER_PUSH;
+  private failures = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private paused = false;
+  private stopped = false;
+  private releaseLeadership: () => void = () => {};
+  private stopPokes: () => void = () => {};
+
+  constructor(private readonly opts: SyncClientOptions) {
+    this.db = new SyncDatabase(databaseName(opts.actor.id), opts.indexedDB);
+    this.fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.baseUrl = opts.baseUrl ?? '';
+    this.now = opts.now ?? (() => new Date());
+    this.random = opts.random ?? Math.random;
+    this.channel =
+      typeof BroadcastChannel === 'undefined'
+        ? null
+        : new BroadcastChannel(opts.channelName ?? `mesa-sync-${opts.actor.id}`);
+  }
+
+  /** Opens the device database, asks to keep it, and competes for leadership. */
+  async start(): Promise<void> {
+    await this.db.open();
+    await this.db.transaction('rw', this.db.meta, async () => {
+      this.clientId = (await this.db.getMeta<string>('clientId')) ?? uuid();
+      this.clientGroupId = (await this.db.getMeta<string>('clientGroupId')) ?? uuid();
+      await this.db.setMeta('clientId', this.clientId);
+      await this.db.setMeta('clientGroupId', this.clientGroupId);
+      // Rows of an older shape are pulled again in full; the queue stays.
+      if ((await this.db.getMeta<number>('schemaVersion')) !== this.versions.schema) {
+        await this.db.setMeta('cookie', null);
+        await this.db.setMeta('schemaVersion', this.versions.schema);
+      }
+    });
+    if (this.channel) this.channel.onmessage = (e: MessageEvent<Message>) => this.onMessage(e.data);
+    const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+    if (storage?.persist) this.state.set({ persisted: await storage.persist().catch(() => false) });
+    await this.refreshCounts();
+    const locks = this.opts.locks ?? (globalThis.navigator as Navigator | undefined)?.locks;
+    this.releaseLeadership = holdLeadership(locks, `mesa-sync-leader-${this.opts.actor.id}`, () => {
+      if (this.stopped) return;
+      this.state.set({ leader: true });
+      if (this.opts.pokes !== false) this.listen();
+      this.kick();
+    });
+  }
+
+  /** Stops syncing (the tab closes or the user logs out); the database and the queue stay. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.stopPokes();
+    this.releaseLeadership();
+    await this.running?.catch(() => {});
+    this.channel?.close();
+    this.db.close();
+  }
+
+  get id(): string {
+    return this.clientId;
+  }
+
+  private get versions() {
+    return this.opts.versions ?? { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION };
+  }
+
+  /**
+   * Records an edit: runs it on the device now and queues it for the server, atomically. Throws the
+   * AppError the server would answer (invalid transition, field not editable…) and queues nothing then.
+   */
+  async mutate<N extends MutatorName>(name: N, args: MutatorInput<N>, blob?: Uint8Array): Promise<number> {
+    const parsed = parseMutation(name, args);
+    const now = this.now();
+    const id = await this.db.transaction('rw', this.db.syncTables, async () => {
+      const next = (await this.db.getMeta<number>('nextMutationId')) ?? 1;
+      await applyOptimistic(this.db, parsed, this.opts.actor, now);
+      await this.db.mutations.add({ id: next, name, args, clientTime: now.getTime() });
+      if (blob && (parsed.name === 'addAttachment@1' || parsed.name === 'captureSignature@1')) {
+        const a = parsed.args;
+        const pending: PendingBlob = {
+          id: a.id,
+          mutationId: next,
+          sha256: a.sha256,
+          size: a.size,
+          contentType: a.contentType,
+          data: blob,
+        };
+        await this.db.blobs.add(pending);
+      }
+      await this.db.setMeta('nextMutationId', next + 1);
+      return next;
+    });
+    await this.refreshCounts();
+    this.kick();
+    return id;
+  }
+
+  /** A photo or file taken on site: hashes it, records the attachment and keeps the bytes until uploaded. */
+  async attach(
+    input: { ticketId: string; articleId?: string; filename: string; contentType: string },
+    data: Uint8Array,
+  ): Promise<string> {
+    const id = uuid();
+    const sha256 = await sha256Hex(data);
+    await this.mutate('addAttachment@1', { id, ...input, size: data.byteLength, sha256 }, data);
+    return id;
+  }
+
+  /** The customer's signature, drawn on the device (PNG or SVG bytes). */
+  async sign(
+    input: { ticketId: string; articleId?: string; signerName: string; contentType: 'image/png' | 'image/svg+xml' },
+    data: Uint8Array,
+  ): Promise<string> {
+    const id = uuid();
+    const sha256 = await sha256Hex(data);
+    await this.mutate('captureSignature@1', { id, ...input, size: data.byteLength, sha256 }, data);
+    return id;
+  }
+
+  /** Sync soon (poke, focus, online, a new edit). Followers ask the leader. */
+  kick(): void {
+    if (this.stopped) return;
+    if (!this.state.get().leader) {
+      this.post({ type: 'kick' });
+      return;
+    }
+    if (this.paused) return;
+    this.schedule(0);
+  }
+
+  /** After logging in again (as the same user) or updating the app: sync resumes with the kept queue. */
+  resume(): void {
+    this.paused = false;
+    this.failures = 0;
+    this.state.set({ authRequired: false, upgradeRequired: false, error: null });
+    if (this.state.get().leader && this.opts.pokes !== false) this.listen();
+    this.kick();
+  }
+
+  /** Runs one push-pull-upload cycle now and resolves when it is done (tests, "sync now" button). */
+  async syncNow(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.run();
+  }
+
+  private listen(): void {
+    this.stopPokes();
+    this.stopPokes = listenForPokes({
+      fetch: this.fetch,
+      url: `${this.baseUrl}/api/sync/events`,
+      random: this.random,
+      onPoke: () => this.kick(),
+      onUnauthorized: () => this.pause({ authRequired: true }),
+    });
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run();
+    }, ms);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.cycle().finally(() => {
+      this.running = null;
+    });
+    await this.running;
+    if (this.again && !this.stopped && !this.paused) {
+      this.again = false;
+      this.schedule(0);
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.paused || this.stopped) return;
+    this.state.set({ syncing: true });
+    try {
+      await this.push();
+      await this.pull();
+      await this.upload();
+      this.failures = 0;
+      this.state.set({ online: true, error: null, retryAt: null, lastSyncAt: this.now().getTime() });
+    } catch (error) {
+      this.onFailure(error);
+    } finally {
+      this.state.set({ syncing: false });
+      await this.refreshCounts().catch(() => {});
+      this.post({ type: 'state', state: this.state.get() });
+    }
+  }
+
+  private pause(patch: Partial<SyncState>): void {
+    this.paused = true;
+    this.stopPokes();
+    this.state.set({ ...patch, retryAt: null });
+  }
+
+  private onFailure(error: unknown): void {
+    const e =
+      error instanceof SyncHttpError
+        ? error
+        : new SyncHttpError(0, 'CLIENT_ERROR', error instanceof Error ? error.message : String(error));
+    const shown = { code: e.code, message: e.message };
+    if (e.status === 401) {
+      this.pause({ authRequired: true, error: shown });
+      return;
+    }
+    if (e.status === 426) {
+      this.pause({ upgradeRequired: true, error: shown });
+      return;
+    }
+    if (e.status === 413 && this.batchSize > 1) {
+      this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+      this.schedule(0);
+      return;
+    }
+    // Network, 429, 5xx and anything unexpected: try again later, even with nothing new to send.
+    const delay = backoffDelay(++this.failures, this.random, e.retryAfterMs);
+    this.state.set({ online: e.status !== 0, error: shown, retryAt: this.now().getTime() + delay });
+    this.schedule(delay);
+  }
+
+  private async push(): Promise<void> {
+    let acked = (await this.db.getMeta<number>('lastAcked')) ?? 0;
+    for (;;) {
+      const batch = await this.db.mutations.where('id').above(acked).limit(this.batchSize).toArray();
+      if (batch.length === 0) return;
+      let res: PushResponse;
+      try {
+        res = await postJson<PushResponse>(
+          this.fetch,
+          `${this.baseUrl}/api/sync/push`,
+          {
+            protocolVersion: this.versions.protocol,
+            schemaVersion: this.versions.schema,
+            clientGroupId: this.clientGroupId,
+            clientId: this.clientId,
+            mutations: batch.map((m) => ({ id: m.id, name: m.name, args: m.args, clientTime: m.clientTime })),
+          },
+          this.opts.lang,
+        );
+      } catch (error) {
+        // The server has seen fewer (lost ledger row on a restore) or more (a lost response) than we thought.
+        const expected = error instanceof SyncHttpError ? error.details?.expected : undefined;
+        if (
+          error instanceof SyncHttpError &&
+          error.code === ErrorCode.MUTATION_OUT_OF_ORDER &&
+          typeof expected === 'number'
+        ) {
+          if (expected - 1 === acked || !(await this.db.mutations.get(expected))) throw error;
+          acked = expected - 1;
+          await this.db.setMeta('lastAcked', acked);
+          continue;
+        }
+        throw error;
+      }
+      const byId = new Map(batch.map((m) => [m.id, m]));
+      await this.db.transaction('rw', [this.db.meta, this.db.rejections], async () => {
+        for (const r of res.rejected) {
+          const m = byId.get(r.id);
+          await this.db.rejections.put({ ...r, name: m?.name ?? '', args: m?.args, at: this.now().getTime() });
+        }
+        await this.db.setMeta('lastAcked', res.lastMutationId);
+      });
+      if (res.lastMutationId <= acked) throw new SyncHttpError(500, 'PUSH_NOT_APPLIED', 'server made no progress');
+      acked = res.lastMutationId;
+      if (batch.length < this.batchSize) return;
+    }
+  }
+
+  private async pull(): Promise<void> {
+    let cookie = (await this.db.getMeta<string | null>('cookie')) ?? null;
+    let patch: PatchOperation[] = [];
+    const lastIds: Record<string, number> = {};
+    let resets = 0;
+    for (;;) {
+      let res: PullResponse;
+      try {
+        res = await postJson<PullResponse>(
+          this.fetch,
+          `${this.baseUrl}/api/sync/pull`,
+          {
+            protocolVersion: this.versions.protocol,
+            schemaVersion: this.versions.schema,
+            clientGroupId: this.clientGroupId,
+            cookie,
+          },
+          this.opts.lang,
+        );
+      } catch (error) {
+        // Too old or unreadable: start over with a full pull; the queue is kept and rebased on it.
+        if (error instanceof SyncHttpError && error.code === ErrorCode.SYNC_RESET_REQUIRED && resets++ === 0) {
+          cookie = null;
+          patch = [];
+          continue;
+        }
+        throw error;
+      }
+      patch.push(...res.patch);
+      Object.assign(lastIds, res.lastMutationIds);
+      cookie = res.cookie;
+      if (!res.more) break;
+    }
+    const confirmed = lastIds[this.clientId];
+    const finalCookie = cookie;
+    // One transaction: the device never shows half a server transaction, nor a reverted local edit.
+    await this.db.transaction('rw', this.db.syncTables, async () => {
+      await applyPatch(this.db, patch);
+      if (confirmed !== undefined) {
+        await this.db.mutations.where('id').belowOrEqual(confirmed).delete();
+        const acked = (await this.db.getMeta<number>('lastAcked')) ?? 0;
+        if (confirmed > acked) await this.db.setMeta('lastAcked', confirmed);
+      }
+      await rebase(this.db, this.opts.actor, this.now());
+      await this.db.setMeta('cookie', finalCookie);
+    });
+    this.opts.onPulled?.(patch);
+    if (patch.length) this.post({ type: 'changed' });
+  }
+
+  private async upload(): Promise<void> {
+    const acked = (await this.db.getMeta<number>('lastAcked')) ?? 0;
+    const ready = await this.db.blobs.where('mutationId').belowOrEqual(acked).toArray();
+    for (const blob of ready) {
+      const rejected = await this.db.rejections.get(blob.mutationId);
+      if (!rejected) {
+        try {
+          await uploadBlob(this.fetch, this.baseUrl, blob);
+        } catch (error) {
+          // The attachment is gone on the server (ticket deleted or out of reach): say so rather than retry forever.
+          if (!(error instanceof SyncHttpError) || error.status !== 404) throw error;
+          await this.db.rejections.put({
+            id: blob.mutationId,
+            code: ErrorCode.NOT_FOUND,
+            message: 'attachment no longer exists on the server',
+            name: 'upload',
+            args: { attachmentId: blob.id },
+            at: this.now().getTime(),
+          });
+        }
+      }
+      await this.db.blobs.delete(blob.id);
+      await this.refreshCounts();
+    }
+  }
+
+  private async refreshCounts(): Promise<void> {
+    const [pending, uploadsPending, rejected] = await Promise.all([
+      this.db.mutations.count(),
+      this.db.blobs.count(),
+      this.db.rejections.count(),
+    ]);
+    this.state.set({ pending, uploadsPending, rejected });
+  }
+
+  private post(message: Message): void {
+    try {
+      this.channel?.postMessage(message);
+    } catch {
+      // A closed channel (tab shutting down) has no one to tell.
+    }
+  }
+
+  private onMessage(message: Message): void {
+    if (message.type === 'kick' && this.state.get().leader) this.kick();
+    if (message.type === 'state' && !this.state.get().leader) {
+      const { leader: _leader, ...rest } = message.state;
+      this.state.set(rest);
+    }
+    if (message.type === 'changed') void this.refreshCounts();
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  type Article,
+  type AttachmentRow,
+  applyMutation,
+  type LocalState,
+  type LocalTicket,
+  type ParsedMutation,
+  parseMutation,
+  type SyncActor,
+} from '@mesa/core';
+import type { PendingMutation, SyncDatabase, SyncedTable } from './schema';
+
+type Row = LocalTicket | Article | AttachmentRow;
+export const shadowKey = (table: SyncedTable, id: string) => `${table}:${id}`;
+
+/** The rows a mutation reads, from the device's current (optimistic) view. */
+async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState> {
+  const state: LocalState = { tickets: new Map(), articles: new Map(), attachments: new Map() };
+  const ticket = await db.tickets.get(m.args.ticketId);
+  if (ticket) state.tickets.set(ticket.id, ticket);
+  const articleIds: string[] = [];
+  if (m.name === 'addNote@1') articleIds.push(m.args.id);
+  if ((m.name === 'addAttachment@1' || m.name === 'captureSignature@1') && m.args.articleId) {
+    articleIds.push(m.args.articleId);
+  }
+  for (const id of articleIds) {
+    const article = await db.articles.get(id);
+    if (article) state.articles.set(id, article);
+  }
+  if (m.name === 'addAttachment@1' || m.name === 'captureSignature@1') {
+    const attachment = await db.attachments.get(m.args.id);
+    if (attachment) state.attachments.set(attachment.id, attachment);
+  }
+  return state;
+}
+
+/** Writes the rows `after` changed, keeping the server's copy of each in a shadow the first time it changes. */
+async function writeChanged(db: SyncDatabase, before: LocalState, after: LocalState): Promise<void> {
+  const tables: Array<[SyncedTable, Map<string, Row>, Map<string, Row>]> = [
+    ['tickets', before.tickets, after.tickets],
+    ['articles', before.articles, after.articles],
+    ['attachments', before.attachments, after.attachments],
+  ];
+  for (const [table, was, now] of tables) {
+    for (const [id, row] of now) {
+      if (was.get(id) === row) continue;
+      const key = shadowKey(table, id);
+      if (!(await db.shadows.get(key))) await db.shadows.add({ key, table, id, row: was.get(id) ?? null });
+      await (db[table] as unknown as { put(r: Row): Promise<unknown> }).put(row);
+    }
+  }
+}
+
+/**
+ * Runs a mutator on the device's view, inside the caller's Dexie transaction. Throws the AppError the
+ * server would answer with (invalid transition, deleted ticket, field not editable) and writes nothing then.
+ */
+export async function applyOptimistic(db: SyncDatabase, m: ParsedMutation, actor: SyncActor, now: Date) {
+  const before = await loadFor(db, m);
+  const after = applyMutation(before, m, actor, now);
+  await writeChanged(db, before, after);
+}
+
+/**
+ * After a pull: restores the server's rows from the shadows, then replays the still-pending mutations on
+ * top, so a pull never reverts a local edit. A pending mutation that no longer applies (the server state
+ * moved on) is left out of the view; the server will reject it and say why.
+ */
+export async function rebase(db: SyncDatabase, actor: SyncActor, now: Date): Promise<void> {
+  const shadows = await db.shadows.toArray();
+  for (const s of shadows) {
+    const table = db[s.table] as unknown as { put(r: Row): Promise<unknown>; delete(id: string): Promise<void> };
+    if (s.row === null) await table.delete(s.id);
+    else await table.put(s.row);
+  }
+  await db.shadows.clear();
+  const pending: PendingMutation[] = await db.mutations.orderBy('id').toArray();
+  for (const p of pending) {
+    try {
+      await applyOptimistic(db, parseMutation(p.name, p.args), actor, now);
+    } catch {
+      // Stays queued: the server decides, and a rejection is reported to the user then.
+    }
+  }
+}
