@@ -51,6 +51,20 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      // *.sync.test.ts: simulated devices (the real sync client on fake-indexeddb) against the API over HTTP.
+      {
+        test: {
+          name: 'sync',
+          environment: 'node',
+          include: ['**/*.sync.test.ts'],
+          exclude: ignored,
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 3 },
+        },
+      },
       // *.postgres.test.ts need a Postgres server itself (several sessions): only when DATABASE_URL is set,
       // so the PGlite leg never collects them and the Postgres leg never skips them.
       ...(process.env.DATABASE_URL
@@ -65,7 +79,7 @@ export default defineConfig({
                 testTimeout: 60_000,
                 hookTimeout: 120_000,
                 maxWorkers: 2,
-                sequence: { groupOrder: 3 },
+                sequence: { groupOrder: 4 },
               },
             },
           ]

@@ -26,9 +26,9 @@ run('typecheck (tsc -b)', bin('tsc'), ['-b']);
 run('tests on embedded PGlite', bin('vitest'), ['run', ...extra], withoutDb);
 if (DATABASE_URL) {
   run(
-    'database and mail tests on Postgres',
+    'database, mail and sync tests on Postgres',
     bin('vitest'),
-    ['run', '--project', 'pg', '--project', 'mail', '--project', 'postgres', ...extra],
+    ['run', '--project', 'pg', '--project', 'mail', '--project', 'sync', '--project', 'postgres', ...extra],
     process.env,
   );
 } else {

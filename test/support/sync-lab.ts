@@ -1,0 +1,192 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Database } from '@mesa/api/db/client';
+import type { PatchOperation, Role } from '@mesa/core';
+import { MemoryLocks, SyncClient, type SyncClientOptions } from '@mesa/sync-client';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { testApp } from './api';
+import { PASSWORD } from './world';
+
+type Server = ReturnType<typeof serve>;
+
+/** The real API over HTTP on a loopback port, restartable on the same port (in-flight requests fail). */
+export class LabServer {
+  private server: Server | null = null;
+  port = 0;
+
+  constructor(private readonly database: Database) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const app = testApp(this.database);
+    this.server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: this.port, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** A crash and a restart: connections drop, a fresh app instance serves the same database. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+}
+
+export interface Faults {
+  /** No network at all. */
+  offline: boolean;
+  /** Probability a request is lost before it reaches the server. */
+  dropRequest: number;
+  /** Probability the server handles a request but its response is lost. */
+  dropResponse: number;
+  /** Deterministic faults: the next requests whose path ends with the key are dropped (request or response). */
+  next: Array<{ path: string; lose: 'request' | 'response' }>;
+}
+
+/** A seeded PRNG (mulberry32) so a failing randomized run can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DeviceOptions {
+  email: string;
+  role: Role;
+  userId: string;
+  name?: string;
+  random?: () => number;
+  /** Clock skew in ms: the device's idea of now (only informational for the server). */
+  skewMs?: number;
+  pokes?: boolean;
+  versions?: SyncClientOptions['versions'];
+}
+
+/**
+ * A simulated phone or tablet: the real sync client on its own fake IndexedDB, behind a network that can
+ * lose requests and responses, with its own session cookie. It can be killed and started again on the
+ * same storage, and can open a second tab (same storage, same locks, same broadcast channel).
+ */
+export class LabDevice {
+  readonly idb = new IDBFactory();
+  readonly locks = new MemoryLocks();
+  readonly channelName = `lab-${crypto.randomUUID()}`;
+  readonly faults: Faults = { offline: false, dropRequest: 0, dropResponse: 0, next: [] };
+  cookie = '';
+  client!: SyncClient;
+  tabs: SyncClient[] = [];
+  /** Versions of each ticket as pulled, to check the device never goes back in time. */
+  readonly seenVersions = new Map<string, number>();
+  readonly timeTravel: string[] = [];
+  requests = 0;
+
+  constructor(
+    private readonly server: LabServer,
+    readonly opts: DeviceOptions,
+  ) {}
+
+  readonly fetch = async (input: string, init?: RequestInit): Promise<Response> => {
+    this.requests++;
+    const random = this.opts.random ?? Math.random;
+    const path = new URL(input).pathname;
+    const planned = this.faults.next.findIndex((f) => path.endsWith(f.path));
+    const fault = planned >= 0 ? this.faults.next.splice(planned, 1)[0]?.lose : undefined;
+    if (this.faults.offline) throw new TypeError('fetch failed: offline');
+    if (fault === 'request' || (!fault && random() < this.faults.dropRequest)) {
+      throw new TypeError('fetch failed: request lost');
+    }
+    const headers = new Headers(init?.headers);
+    if (this.cookie) headers.set('cookie', this.cookie);
+    const url = new URL(input);
+    url.port = String(this.server.port);
+    const res = await fetch(url, { ...init, headers });
+    if (fault === 'response' || (!fault && random() < this.faults.dropResponse)) {
+      await res.arrayBuffer().catch(() => {});
+      throw new TypeError('fetch failed: response lost');
+    }
+    return res;
+  };
+
+  async login(password = PASSWORD): Promise<void> {
+    const res = await fetch(`${this.server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: this.opts.email, password }),
+    });
+    if (res.status !== 200) throw new Error(`login ${this.opts.email}: ${res.status} ${await res.text()}`);
+    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  }
+
+  private newClient(): SyncClient {
+    const skew = this.opts.skewMs ?? 0;
+    const options: SyncClientOptions = {
+      actor: { id: this.opts.userId, role: this.opts.role, name: this.opts.name ?? null },
+      baseUrl: this.server.url,
+      fetch: this.fetch,
+      indexedDB: { indexedDB: this.idb, IDBKeyRange },
+      locks: this.locks,
+      channelName: this.channelName,
+      pokes: this.opts.pokes ?? false,
+      now: () => new Date(Date.now() + skew),
+      onPulled: (patch) => this.recordPull(patch),
+    };
+    if (this.opts.random) options.random = this.opts.random;
+    if (this.opts.versions) options.versions = this.opts.versions;
+    return new SyncClient(options);
+  }
+
+  private recordPull(patch: PatchOperation[]): void {
+    for (const op of patch) {
+      if (op.op === 'clear') this.seenVersions.clear();
+      if (op.op !== 'put' || op.table !== 'tickets') continue;
+      const seen = this.seenVersions.get(op.row.id) ?? 0;
+      if (op.row.version < seen) this.timeTravel.push(`${op.row.number}: v${seen} then v${op.row.version}`);
+      this.seenVersions.set(op.row.id, Math.max(seen, op.row.version));
+    }
+  }
+
+  async start(): Promise<SyncClient> {
+    this.client = this.newClient();
+    this.tabs = [this.client];
+    await this.client.start();
+    return this.client;
+  }
+
+  /** Another tab of the same browser. */
+  async openTab(): Promise<SyncClient> {
+    const tab = this.newClient();
+    this.tabs.push(tab);
+    await tab.start();
+    return tab;
+  }
+
+  /** The app is killed: nothing in flight gets to finish talking to the server. */
+  async kill(): Promise<void> {
+    const offline = this.faults.offline;
+    this.faults.offline = true;
+    await Promise.all(this.tabs.map((t) => t.stop()));
+    this.tabs = [];
+    this.faults.offline = offline;
+  }
+
+  async restart(): Promise<SyncClient> {
+    await this.kill();
+    return this.start();
+  }
+}

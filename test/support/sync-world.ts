@@ -1,0 +1,57 @@
+import type { Database } from '@mesa/api/db/client';
+import type { Role, Ticket } from '@mesa/core';
+import { expect } from 'vitest';
+import { type Client, client, testApp } from './api';
+import { LabDevice, LabServer } from './sync-lab';
+import { openTicket } from './tickets';
+import { buildWorld, type World } from './world';
+
+type UserKey = keyof World['users'];
+
+/** A world, the API on a loopback port, REST clients for the office, and devices for the field. */
+export async function openLab(database: Database) {
+  const world = await buildWorld(database);
+  const server = new LabServer(database);
+  await server.start();
+  const app = testApp(database);
+  const office: Record<'admin' | 'agent', Client> = {
+    admin: await client(app).login('admin@t.test'),
+    agent: await client(app).login('agent@t.test'),
+  };
+  const devices: LabDevice[] = [];
+
+  /** A logged-in, started device of a world user. */
+  async function device(who: UserKey, opts: Partial<ConstructorParameters<typeof LabDevice>[1]> = {}) {
+    const u = world.users[who];
+    const d = new LabDevice(server, {
+      email: u.email,
+      role: u.role as Role,
+      userId: u.id,
+      name: u.name,
+      random: () => 0,
+      ...opts,
+    });
+    await d.login();
+    await d.start();
+    devices.push(d);
+    return d;
+  }
+
+  /** A Systems ticket assigned to the technician (a field visit), opened by the customer. */
+  async function fieldTicket(subject = 'Visita: router caído'): Promise<Ticket> {
+    const customer = await client(app).login('ana@acme.test');
+    const t = await openTicket(customer, world, { subject });
+    const r = await office.admin.post(`/api/tickets/${t.number}/assign`, { ownerId: world.users.technician.id });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body as Ticket;
+  }
+
+  async function close() {
+    await Promise.all(devices.map((d) => d.kill()));
+    await server.stop();
+  }
+
+  return { world, server, office, app, device, fieldTicket, close };
+}
+
+export type Lab = Awaited<ReturnType<typeof openLab>>;

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@mesa/api/db/client';
+import { articles, sessions, ticketHistory } from '@mesa/api/db/schema';
+import { ErrorCode, PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../support/db';
+import { expectConverged, settle } from '../support/sync-checks';
+import { type Lab, openLab } from '../support/sync-world';
+
+let database: Database;
+let lab: Lab;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  lab = await openLab(database);
+});
+afterAll(async () => {
+  await lab?.close();
+  await database?.close();
+});
+
+const notesWithId = (id: string) => database.db.select().from(articles).where(eq(articles.id, id));
+const statusChanges = (ticketId: string) =>
+  database.db
+    .select()
+    .from(ticketHistory)
+    .where(and(eq(ticketHistory.ticketId, ticketId), eq(ticketHistory.field, 'status')));
+
+const waitFor = async (what: string, ok: () => Promise<boolean>, ms = 10_000) => {
+  const until = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('offline queue scenarios', () => {
+  it('lost push response: the retry is acknowledged, the note and the status change happen once', async () => {
+    const t = await lab.fieldTicket();
+    const tech = await lab.device('technician');
+    await settle(tech);
+    const noteId = randomUUID();
+    tech.faults.offline = true;
+    await tech.client.mutate('changeStatus@1', { ticketId: t.id, to: 'in_progress' });
+    await tech.client.mutate('addNote@1', {
+      id: noteId,
+      ticketId: t.id,
+      kind: 'internal_note',
+      body: 'Cambio de fuente',
+    });
+    tech.faults.offline = false;
+    tech.faults.next.push({ path: '/sync/push', lose: 'response' });
+    await tech.client.syncNow();
+    expect(tech.client.state.get().error?.code).toBe('NETWORK');
+    expect(await tech.client.db.mutations.count()).toBe(2);
+    await settle(tech);
+    expect(await notesWithId(noteId)).toHaveLength(1);
+    expect((await statusChanges(t.id)).filter((h) => h.newValue === 'in_progress')).toHaveLength(1);
+    await expectConverged(tech, lab.server.url);
+  });
+
+  it('failed push with no new writes: the device retries on its own with backoff', async () => {
+    const t = await lab.fieldTicket();
+    const tech = await lab.device('technician');
+    await settle(tech);
+    tech.faults.next.push({ path: '/sync/push', lose: 'request' });
+    const noteId = randomUUID();
+    await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Sin señal' });
+    // No syncNow and no further writes: the backoff timer alone must get it there.
+    await waitFor('the retried push', async () => (await notesWithId(noteId)).length === 1);
+    await waitFor('the queue to drain', async () => (await tech.client.db.mutations.count()) === 0);
+    await waitFor('the error to clear', async () => tech.client.state.get().error === null);
+  });
+
+  it('killed while offline with a queue: the queue survives the restart and is sent once', async () => {
+    const t = await lab.fieldTicket();
+    const tech = await lab.device('technician');
+    await settle(tech);
+    tech.faults.offline = true;
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [i, id] of ids.entries()) {
+      await tech.client.mutate('addNote@1', { id, ticketId: t.id, kind: 'internal_note', body: `Paso ${i + 1}` });
+    }
+    await tech.restart();
+    expect(await tech.client.db.mutations.count()).toBe(3);
+    // The optimistic notes are still on screen after the restart.
+    expect(await tech.client.db.articles.where('ticketId').equals(t.id).count()).toBeGreaterThanOrEqual(3);
+    tech.faults.offline = false;
+    await settle(tech);
+    for (const id of ids) expect(await notesWithId(id)).toHaveLength(1);
+    await expectConverged(tech, lab.server.url);
+  });
+
+  it('a permanently invalid mutation is rejected with its code and never blocks the queue', async () => {
+    const t1 = await lab.fieldTicket('Visita 1');
+    const t2 = await lab.fieldTicket('Visita 2');
+    const tech = await lab.device('technician');
+    await settle(tech);
+    tech.faults.offline = true;
+    const bad = await tech.client.mutate('addNote@1', {
+      id: randomUUID(),
+      ticketId: t1.id,
+      kind: 'internal_note',
+      body: 'Llego a las 10',
+    });
+    const later = randomUUID();
+    await tech.client.mutate('addNote@1', { id: later, ticketId: t2.id, kind: 'internal_note', body: 'Hecho' });
+    // Meanwhile the office closes the first ticket: the device's note on it can no longer apply.
+    const closed = await lab.office.admin.post(`/api/tickets/${t1.number}/close`, { note: 'Cerrado por oficina' });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    tech.faults.offline = false;
+    await settle(tech);
+    const rejections = await tech.client.db.rejections.toArray();
+    expect(rejections.map((r) => [r.id, r.code])).toEqual([[bad, ErrorCode.INVALID_TRANSITION]]);
+    expect(await notesWithId(later)).toHaveLength(1);
+    expect(tech.client.state.get().rejected).toBe(1);
+    await expectConverged(tech, lab.server.url);
+  });
+
+  it('token expired during 48 h offline: sync pauses, keeps the queue, and resumes after logging in again', async () => {
+    const t = await lab.fieldTicket();
+    const tech = await lab.device('technician');
+    await settle(tech);
+    tech.faults.offline = true;
+    const noteId = randomUUID();
+    await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Sin cobertura' });
+    await database.db.delete(sessions).where(eq(sessions.userId, lab.world.users.technician.id));
+    tech.faults.offline = false;
+    await tech.client.syncNow();
+    expect(tech.client.state.get().authRequired).toBe(true);
+    expect(await tech.client.db.mutations.count()).toBe(1);
+    await tech.client.syncNow(); // paused: nothing is sent while logged out
+    expect(await notesWithId(noteId)).toHaveLength(0);
+    await tech.login();
+    tech.client.resume();
+    await settle(tech);
+    expect(await notesWithId(noteId)).toHaveLength(1);
+    await expectConverged(tech, lab.server.url);
+  });
+
+  it("another user on the same device never sees nor pushes the first user's queue", async () => {
+    const t = await lab.fieldTicket();
+    const tech = await lab.device('technician');
+    await settle(tech);
+    tech.faults.offline = true;
+    const noteId = randomUUID();
+    await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Pendiente' });
+    await tech.kill();
+    // The agent logs in on the same browser: their own database, empty queue.
+    const agent = await lab.device('agent');
+    await settle(agent);
+    expect(agent.client.db.name).not.toBe(tech.client.db.name);
+    expect(await agent.client.db.mutations.count()).toBe(0);
+    expect(await notesWithId(noteId)).toHaveLength(0);
+    // The technician comes back later and the queue goes out as theirs.
+    tech.faults.offline = false;
+    await tech.start();
+    await settle(tech);
+    expect((await notesWithId(noteId))[0]?.authorId).toBe(lab.world.users.technician.id);
+  });
+
+  it('schema upgrade with queued mutations: 426 keeps the queue, the updated app sends it', async () => {
+    const t = await lab.fieldTicket();
+    const old = await lab.device('technician', {
+      versions: { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION + 1 },
+    });
+    old.faults.offline = true;
+    const noteId = randomUUID();
+    // A ticket already on the device before the server moved on.
+    await old.client.db.tickets.put((await lab.office.admin.get(`/api/tickets/${t.number}`)).body);
+    await old.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Versión vieja' });
+    old.faults.offline = false;
+    await old.client.syncNow();
+    expect(old.client.state.get().upgradeRequired).toBe(true);
+    expect(old.client.state.get().error?.code).toBe(ErrorCode.CLIENT_UPGRADE_REQUIRED);
+    expect(await old.client.db.mutations.count()).toBe(1);
+    // The app updates: same storage, current versions.
+    await old.kill();
+    delete (old.opts as { versions?: unknown }).versions;
+    await old.start();
+    await settle(old);
+    expect(await notesWithId(noteId)).toHaveLength(1);
+    await expectConverged(old, lab.server.url);
+  });
+
+  it('two tabs: a follower’s edit goes out through the leader; when the leader closes the other tab takes over', async () => {
+    const t = await lab.fieldTicket();
+    const tech = await lab.device('technician');
+    const second = await tech.openTab();
+    await settle(tech);
+    expect(tech.client.state.get().leader).toBe(true);
+    expect(second.state.get().leader).toBe(false);
+    const a = randomUUID();
+    await second.mutate('addNote@1', { id: a, ticketId: t.id, kind: 'internal_note', body: 'Desde la otra pestaña' });
+    await waitFor('the leader to push the follower’s note', async () => (await notesWithId(a)).length === 1);
+    await tech.client.stop();
+    await waitFor('the second tab to lead', async () => second.state.get().leader);
+    const b = randomUUID();
+    await second.mutate('addNote@1', { id: b, ticketId: t.id, kind: 'internal_note', body: 'Ahora lidero yo' });
+    await waitFor('the new leader to push', async () => (await notesWithId(b)).length === 1);
+    tech.client = second;
+    await settle(tech);
+    await expectConverged(tech, lab.server.url);
+  });
+});
