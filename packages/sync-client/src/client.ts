@@ -18,6 +18,7 @@ import { applyOptimistic, rebase } from './optimistic';
 import { applyPatch } from './patch';
 import { listenForPokes } from './pokes';
 import { databaseName, type PendingBlob, SyncDatabase } from './schema';
+import { seenFor } from './seen';
 import { StateStore, type SyncState } from './state';
 import { uploadBlob } from './uploads';
 
@@ -140,12 +141,21 @@ export class SyncClient {
    * AppError the server would answer (invalid transition, field not editable…) and queues nothing then.
    */
   async mutate<N extends MutatorName>(name: N, args: MutatorInput<N>, blob?: Uint8Array): Promise<number> {
-    const parsed = parseMutation(name, args);
+    let parsed = parseMutation(name, args);
     const now = this.now();
     const id = await this.db.transaction('rw', this.db.syncTables, async () => {
       const next = (await this.db.getMeta<number>('nextMutationId')) ?? 1;
+      let queued: unknown = args;
+      if (parsed.name === 'updateTicketFields@1' && (args as { seen?: unknown }).seen === undefined) {
+        // Stamp what the user saw, read in this same transaction, so the server can mark overwrites.
+        const ticket = await this.db.tickets.get(parsed.args.ticketId);
+        if (ticket) {
+          queued = { ...(args as object), seen: seenFor(ticket, parsed.args.changes) };
+          parsed = parseMutation(name, queued);
+        }
+      }
       await applyOptimistic(this.db, parsed, this.opts.actor, now);
-      await this.db.mutations.add({ id: next, name, args, clientTime: now.getTime() });
+      await this.db.mutations.add({ id: next, name, args: queued, clientTime: now.getTime() });
       if (blob && (parsed.name === 'addAttachment@1' || parsed.name === 'captureSignature@1')) {
         const a = parsed.args;
         const pending: PendingBlob = {
