@@ -47,6 +47,7 @@ export function client(app: App, lang: 'es' | 'en' = 'en') {
     post: <T = any>(path: string, body?: unknown) => send<T>('POST', path, body ?? {}),
     patch: <T = any>(path: string, body: unknown) => send<T>('PATCH', path, body),
     put: <T = any>(path: string, body: unknown) => send<T>('PUT', path, body),
+    delete: <T = any>(path: string) => send<T>('DELETE', path),
     raw: <T = any>(method: string, path: string, raw: string) => send<T>(method, path, undefined, raw),
     async login(email: string, password = PASSWORD) {
       const r = await send('POST', '/api/auth/login', { email, password });

@@ -151,6 +151,8 @@ describe('an incremental pull', () => {
     expect(changed.attachments).toEqual([]);
 
     // A new internal note and its attachment reach the agent, never the customer.
+    // (Each caller pulls with its own cookie: another user's cookie gets a full pull, see scopeHash.)
+    const agentStart = await pullChanges(database.db, world.actors.agent, null);
     const [note] = await database.db
       .insert(articles)
       .values({ ticketId: t.acme, kind: 'internal_note', authorId: world.users.agent.id, body: 'Otra nota' })
@@ -159,7 +161,7 @@ describe('an incremental pull', () => {
       .insert(articles)
       .values({ ticketId: t.acme, kind: 'public_reply', authorId: world.users.agent.id, body: 'Listo' })
       .returning({ id: articles.id });
-    const agentBefore = await pullChanges(database.db, world.actors.agent, changed.cookie);
+    const agentBefore = await pullChanges(database.db, world.actors.agent, agentStart.cookie);
     const customer = await pullChanges(database.db, world.actors.customer, changed.cookie);
     expect(ids(customer.articles)).toEqual([reply!.id]);
     expect(customer.tickets).toEqual([]);
@@ -236,7 +238,7 @@ describe('cookies', () => {
     const oldPage = encodeCookie({ s: null, p: { s: s as string, t: Date.now() - 91 * 24 * 60 * 60 * 1000 } });
     await expectReset(pullChanges(database.db, world.actors.customer, oldPage));
     // Just inside the window it still works.
-    const recent = encodeCookie({ s, t: Date.now() - 89 * 24 * 60 * 60 * 1000 });
+    const recent = encodeCookie({ ...decodeCookie(fresh.cookie)!, t: Date.now() - 89 * 24 * 60 * 60 * 1000 });
     expect((await pullChanges(database.db, world.actors.customer, recent)).reset).toBe(false);
   });
 

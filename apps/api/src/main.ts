@@ -10,6 +10,7 @@ import type { Deps } from './http/context';
 import { createLogger } from './logger';
 import { startMail } from './mail/runtime';
 import { createReference } from './services/reference-service';
+import { startTombstoneGc } from './sync/tombstone-gc';
 
 const env = readEnv();
 const log = createLogger(env.LOG_LEVEL);
@@ -43,6 +44,7 @@ const deps: Deps = {
 };
 const app = createApp(deps);
 const mail = await startMail({ db: database.db, env, log, publicUrl, reference: deps.reference });
+const tombstoneGc = startTombstoneGc({ db: database.db, databaseUrl: env.DATABASE_URL, log });
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   const lines = [
     '',
@@ -65,6 +67,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info('shutting down', { signal });
   server.close();
+  await tombstoneGc.stop();
   await mail.stop();
   await database.close();
   process.exit(0);

@@ -12,13 +12,19 @@ import {
 } from '@mesa/core';
 import { z } from 'zod';
 import type { Deps } from '../http/context';
-import { errorResponses, json, jsonBody, router } from '../http/openapi';
+import { errorResponses, errorSchema, json, jsonBody, router } from '../http/openapi';
 import { requireActor } from '../services/access';
-import { assignTicket, closeTicket, reopenTicket, updateTicket } from '../services/ticket-commands';
+import { assignTicket, closeTicket, deleteTicket, reopenTicket, updateTicket } from '../services/ticket-commands';
 import { createTicket } from '../services/ticket-create';
 import { getTicket, listTickets } from '../services/ticket-query';
 
 const tags = ['tickets'];
+const gone = {
+  410: {
+    description: 'The ticket was deleted (TICKET_DELETED)',
+    content: { 'application/json': { schema: errorSchema } },
+  },
+};
 // People type numbers in any case (t-000042); the canonical form is upper case.
 export const numberParam = z.strictObject({
   number: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), ticketNumberSchema),
@@ -55,11 +61,25 @@ export function ticketRoutes(deps: Deps) {
         method: 'get',
         path: '/tickets/{number}',
         tags,
-        summary: 'One ticket by its number',
+        summary: 'One ticket by its number (410 TICKET_DELETED once deleted)',
         request: { params: numberParam },
-        responses: { 200: json(ticketSchema), ...errorResponses },
+        responses: { 200: json(ticketSchema), ...errorResponses, ...gone },
       }),
       async (c) => c.json(await getTicket(db, requireActor(c.get('actor')), c.req.valid('param').number), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/tickets/{number}',
+        tags,
+        summary: 'Delete a ticket (supervisors and admins); devices drop it on their next sync',
+        request: { params: numberParam },
+        responses: { 204: { description: 'Deleted' }, ...errorResponses, ...gone },
+      }),
+      async (c) => {
+        await deleteTicket(db, requireActor(c.get('actor')), c.req.valid('param').number);
+        return c.body(null, 204);
+      },
     )
     .openapi(
       createRoute({

@@ -1,13 +1,23 @@
 import { AppError, ErrorCode, isStaff } from '@mesa/core';
 import { eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { tickets } from '../db/schema';
 import type { Actor } from '../http/context';
+
+/** The columns that decide who sees a ticket: `tickets` itself, or the old keys a scope exit left behind. */
+export interface ScopeColumns {
+  departmentId: AnyPgColumn;
+  ownerId: AnyPgColumn;
+  requesterId: AnyPgColumn;
+  organizationId: AnyPgColumn;
+}
 
 /**
  * The rows an actor may see, as SQL: every read and write of a ticket goes
  * through it, so a ticket outside scope is indistinguishable from a missing one.
+ * Over other columns (a sync_scope_exits row) it says whether those keys were in scope.
  */
-export function ticketScope(actor: Actor): SQL {
+export function ticketScope(actor: Actor, cols: ScopeColumns = tickets): SQL {
   switch (actor.role) {
     case 'admin':
     case 'supervisor':
@@ -15,14 +25,14 @@ export function ticketScope(actor: Actor): SQL {
     case 'agent':
       // Agents work their departments' queues, plus anything handed to them personally.
       return actor.departmentIds.length > 0
-        ? (or(inArray(tickets.departmentId, actor.departmentIds), eq(tickets.ownerId, actor.id)) as SQL)
-        : eq(tickets.ownerId, actor.id);
+        ? (or(inArray(cols.departmentId, actor.departmentIds), eq(cols.ownerId, actor.id)) as SQL)
+        : eq(cols.ownerId, actor.id);
     case 'technician':
-      return eq(tickets.ownerId, actor.id);
+      return eq(cols.ownerId, actor.id);
     case 'customer':
       return actor.orgSharesTickets && actor.organizationId
-        ? (or(eq(tickets.requesterId, actor.id), eq(tickets.organizationId, actor.organizationId)) as SQL)
-        : eq(tickets.requesterId, actor.id);
+        ? (or(eq(cols.requesterId, actor.id), eq(cols.organizationId, actor.organizationId)) as SQL)
+        : eq(cols.requesterId, actor.id);
   }
 }
 

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, isStaff } from '@mesa/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
@@ -12,7 +12,10 @@ export interface AttachmentContent {
   sha256: string;
 }
 
-/** An attachment the actor may see: its ticket is in scope, and customers never see internal notes' files. */
+/**
+ * An attachment the actor may see: its ticket is in scope and not deleted, and customers never see
+ * internal notes' files.
+ */
 export async function readAttachment(db: Db, actor: Actor, id: string): Promise<AttachmentContent> {
   const [row] = await db
     .select({
@@ -26,7 +29,7 @@ export async function readAttachment(db: Db, actor: Actor, id: string): Promise<
     .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
     .innerJoin(blobs, eq(blobs.sha256, attachments.sha256))
     .leftJoin(articles, eq(articles.id, attachments.articleId))
-    .where(and(eq(attachments.id, id), ticketScope(actor)));
+    .where(and(eq(attachments.id, id), ticketScope(actor), isNull(tickets.deletedAt)));
   if (!row || (!isStaff(actor.role) && row.articleKind === 'internal_note')) {
     throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
   }

@@ -246,3 +246,17 @@ export async function reopenTicket(db: Db, actor: Actor, number: string, reason?
     return toTicket(after);
   });
 }
+
+/**
+ * Soft delete by a supervisor or admin: the row stays as a tombstone (deleted_at) so devices learn of
+ * it by sync and later edits fail with TICKET_DELETED; tombstone-gc removes it after 90 days.
+ */
+export async function deleteTicket(db: Db, actor: Actor, number: string): Promise<void> {
+  // Checked before the lookup: other roles learn nothing about which numbers exist.
+  if (actor.role !== 'admin' && actor.role !== 'supervisor') throw new AppError(ErrorCode.FORBIDDEN);
+  await withTicket(db, actor, number, async (tx, row) => {
+    const now = new Date();
+    // saveTicket bumps the version and writes the history row (deletedAt: null → when).
+    await saveTicket(tx, actor.id, row, { deletedAt: now }, now);
+  });
+}

@@ -33,7 +33,8 @@ export function decodeCursor(cursor: string): z.infer<typeof cursorSchema> {
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 function filters(actor: Actor, q: TicketListQuery): SQL[] {
-  const where: SQL[] = [ticketScope(actor)];
+  // Deleted tickets stay only as tombstones for sync; lists never show them.
+  const where: SQL[] = [ticketScope(actor), isNull(tickets.deletedAt)];
   if (q.status) where.push(inArray(tickets.status, q.status));
   if (q.priority) where.push(inArray(tickets.priority, q.priority));
   if (q.departmentId) where.push(eq(tickets.departmentId, q.departmentId));
@@ -91,6 +92,8 @@ export async function findVisibleTicket(db: Db, actor: Actor, number: string): P
     .where(and(eq(tickets.number, number.toUpperCase()), ticketScope(actor)))
     .limit(1);
   if (!row) throw new AppError(ErrorCode.TICKET_NOT_FOUND);
+  // 410, not 404, for whoever could see it: the PWA can say so and drop its copy (writes answer the same).
+  if (row.deletedAt) throw new AppError(ErrorCode.TICKET_DELETED);
   return row;
 }
 

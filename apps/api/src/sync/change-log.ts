@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, isStaff } from '@mesa/core';
-import { and, eq, getTableColumns, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
-import { articles, attachments, tickets } from '../db/schema';
+import { articles, attachments, syncScopeExits, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 import { ticketScope } from '../services/access';
 
@@ -20,12 +21,15 @@ type SyncTable = 'tickets' | 'articles' | 'attachments';
  * What the opaque cookie holds. `s` is a Postgres snapshot (pg_current_snapshot() as text) taken
  * inside an earlier pull: every row written by a transaction visible in it has been delivered.
  * `t` is when it was taken (ms since epoch, database clock). While a pull is paged, `p` carries the
- * snapshot of its first page (the one the final page hands out) and how far each table got.
+ * snapshot of its first page (the one the final page hands out), how far each table got, and in
+ * `exits` the last ticket id whose scope exit was sent. `h` is the caller's scope hash (scopeHash)
+ * when the cookie was written.
  */
 export interface SyncCookie {
   s: string | null;
   t?: number;
-  p?: { s: string; t: number } & Partial<Record<SyncTable, Position>>;
+  h?: string;
+  p?: { s: string; t: number; exits?: string } & Partial<Record<SyncTable, Position>>;
 }
 
 export interface PullResult {
@@ -35,6 +39,11 @@ export interface PullResult {
   articles: ArticleRow[];
   attachments: AttachmentRow[];
   deletedTicketIds: string[];
+  /**
+   * Tickets that left the caller's scope (or were deleted out of it) since the cookie: the caller
+   * could see them before, not now. The device drops them as it drops deleted ones.
+   */
+  exitedTicketIds: string[];
   /** The client must drop what it holds and take this pull (and its following pages) as the whole truth. */
   reset: boolean;
 }
@@ -45,6 +54,18 @@ export function encodeCookie(cookie: SyncCookie): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const XID = /^\d{1,20}$/;
+const HASH = /^[A-Za-z0-9_-]{16}$/;
+
+/**
+ * A short digest of what decides the caller's scope (see ticketScope). A cookie written under another
+ * one (agent moved between departments, customer's organization or its sharing flag changed, role
+ * changed, another user) cannot be caught up incrementally: rows that entered the scope did not change,
+ * and rows that left it left no trace. Such a pull starts over as a full one.
+ */
+export function scopeHash(actor: Actor): string {
+  const parts = [actor.id, actor.role, [...actor.departmentIds].sort(), actor.organizationId, actor.orgSharesTickets];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+}
 
 /** A pg_snapshot as text, checked the way Postgres will check it so a forged one cannot break the transaction. */
 export function isSnapshotText(s: unknown): s is string {
@@ -83,14 +104,22 @@ export function decodeCookie(text: string): SyncCookie | null {
     return null;
   }
   if (typeof raw !== 'object' || raw === null) return null;
-  const { s, t, p } = raw as Record<string, unknown>;
+  const { s, t, h, p } = raw as Record<string, unknown>;
   if (s !== null && !(isSnapshotText(s) && isTime(t))) return null;
   const cookie: SyncCookie = s === null ? { s: null } : { s, t: t as number };
+  if (h !== undefined) {
+    if (typeof h !== 'string' || !HASH.test(h)) return null;
+    cookie.h = h;
+  }
   if (p !== undefined) {
     if (typeof p !== 'object' || p === null) return null;
     const page = p as Record<string, unknown>;
     if (!isSnapshotText(page.s) || !isTime(page.t)) return null;
     cookie.p = { s: page.s, t: page.t };
+    if (page.exits !== undefined) {
+      if (typeof page.exits !== 'string' || !UUID.test(page.exits)) return null;
+      cookie.p.exits = page.exits;
+    }
     for (const table of ['tickets', 'articles', 'attachments'] as const) {
       const pos = page[table];
       if (pos === undefined) continue;
@@ -110,12 +139,18 @@ const after = (xidCol: AnyPgColumn, idCol: AnyPgColumn, pos: Position | undefine
 
 /**
  * The rows of the caller's scope written since the cookie, read in one REPEATABLE READ snapshot.
- * A null cookie gets a full pull with `reset` (tombstones left out). An unreadable cookie, one older than
- * the tombstones (90 days) or one from another database throws SYNC_RESET_REQUIRED (410): the client
+ * A null cookie gets a full pull with `reset` (tombstones left out); so does a cookie written under
+ * another scope hash (the caller's own scope changed). An unreadable cookie, one older than the
+ * tombstones (90 days) or one from another database throws SYNC_RESET_REQUIRED (410): the client
  * then pulls again with a null cookie.
+ * An incremental pull also lists the tickets that left the caller's scope (sync_scope_exits rows
+ * written since the cookie whose old keys were in scope, for tickets not in scope now or deleted).
  * Each table returns at most `limit` rows ordered by (change_xid, id); when any table is cut, `more`
  * is set and the cookie asks for the next page. The final page hands out the snapshot of the first
  * page, so a transaction that commits while the pages are read is sent again rather than skipped.
+ * Scope exits are paged too, `limit` ticket ids at a time in id order: a mass move (a department's
+ * queue handed to another) can leave thousands. An exit committed between pages behind the position
+ * is not lost: it is not visible in the first page's snapshot, so the next pull sends it.
  */
 export async function pullChanges(db: Db, actor: Actor, cookie: string | null, limit = 500): Promise<PullResult> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`pullChanges: bad limit ${limit}`);
@@ -135,18 +170,16 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
       if (!now) throw new Error('pg_current_snapshot returned no row');
       const current = { s: now.snap, t: now.nowMs };
 
-      const base = decoded?.s ?? null;
-      const page = decoded?.p;
       // The oldest snapshot the cookie relies on: the base, or for a later page of a full pull the first page's.
-      const oldest = decoded?.s ? decoded.t : page?.t;
+      const oldest = decoded?.s ? decoded.t : decoded?.p?.t;
       if (oldest !== undefined && now.nowMs - oldest > TOMBSTONE_TTL_MS) {
         throw new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Sync cookie expired', { reason: 'expired' });
       }
       // A snapshot from another database (restored, recreated) could hide rows.
-      if (base !== null || page) {
+      if (decoded?.s || decoded?.p) {
         const [check] = await tx
           .select({
-            ok: sql<boolean>`pg_snapshot_xmax(${page?.s ?? base}::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())`,
+            ok: sql<boolean>`pg_snapshot_xmax(${decoded.p?.s ?? decoded.s}::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())`,
           })
           .from(sql`(select 1) as one`);
         if (!check?.ok)
@@ -154,6 +187,11 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
             reason: 'foreign',
           });
       }
+      // A cookie without a hash predates scope hashes: it cannot vouch for the scope either.
+      const hash = scopeHash(actor);
+      const usable = decoded?.h === hash ? decoded : null;
+      const base = usable?.s ?? null;
+      const page = usable?.p;
       const reset = base === null && page === undefined;
 
       const scope = ticketScope(actor);
@@ -205,22 +243,51 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
         .orderBy(attachments.changeXid, attachments.id)
         .limit(limit + 1);
 
+      // Old keys in the caller's scope, so nothing is said about a ticket the caller never could see.
+      const exitRows =
+        base === null
+          ? []
+          : await tx
+              .select({ ticketId: syncScopeExits.ticketId })
+              .from(syncScopeExits)
+              .where(
+                and(
+                  changedSince(syncScopeExits.changeXid, base),
+                  ticketScope(actor, syncScopeExits),
+                  sql`not exists (select 1 from ${tickets} where ${tickets.id} = ${syncScopeExits.ticketId} and ${tickets.deletedAt} is null and ${scope})`,
+                  page?.exits ? gt(syncScopeExits.ticketId, page.exits) : undefined,
+                ),
+              )
+              .groupBy(syncScopeExits.ticketId)
+              .orderBy(syncScopeExits.ticketId)
+              .limit(limit + 1);
+
       const cut = <T extends { changeXid: string; id: string }>(rows: T[]): { rows: T[]; last?: Position } => {
         const kept = rows.slice(0, limit);
         const last = kept.at(-1);
         return last ? { rows: kept, last: [last.changeXid, last.id] } : { rows: kept };
       };
-      const more = ticketRows.length > limit || articleRows.length > limit || attachmentRows.length > limit;
+      const more =
+        ticketRows.length > limit ||
+        articleRows.length > limit ||
+        attachmentRows.length > limit ||
+        exitRows.length > limit;
       const t = cut(ticketRows);
       const a = cut(articleRows);
       const f = cut(attachmentRows);
+      const exited = exitRows.slice(0, limit).map((r) => r.ticketId);
 
       // The snapshot this pull catches the client up to: the first page's, carried through the pages.
       const target = page ? { s: page.s, t: page.t } : current;
       let next: SyncCookie;
       if (more) {
-        next = base === null ? { s: null, p: { ...target } } : { s: base, t: decoded?.t as number, p: { ...target } };
+        next =
+          base === null
+            ? { s: null, h: hash, p: { ...target } }
+            : { s: base, t: usable?.t as number, h: hash, p: { ...target } };
         const p = next.p as NonNullable<SyncCookie['p']>;
+        const exitsAt = exited.at(-1) ?? page?.exits;
+        if (exitsAt) p.exits = exitsAt;
         const positions = {
           tickets: t.last ?? page?.tickets,
           articles: a.last ?? page?.articles,
@@ -231,7 +298,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
           if (pos) p[table] = pos;
         }
       } else {
-        next = { s: target.s, t: target.t };
+        next = { s: target.s, t: target.t, h: hash };
       }
 
       return {
@@ -241,6 +308,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
         articles: a.rows,
         attachments: f.rows,
         deletedTicketIds: t.rows.filter((r) => r.deletedAt !== null).map((r) => r.id),
+        exitedTicketIds: exited,
         reset,
       };
     },

@@ -25,8 +25,12 @@ export async function pull(db: Db, actor: Actor, req: PullRequest): Promise<Pull
     : [];
   const nameOf = new Map(authors.map((u) => [u.id, u.name]));
   const patch: PatchOperation[] = [];
-  if (req.cookie === null) patch.push({ op: 'clear' });
-  for (const id of changes.deletedTicketIds) patch.push({ op: 'del', table: 'tickets', id });
+  // Not only a null cookie: a cookie from before the caller's scope changed gets a full pull too.
+  if (changes.reset) patch.push({ op: 'clear' });
+  // Deleted, or out of the caller's scope now: the device drops the ticket with its articles and attachments.
+  for (const id of new Set([...changes.deletedTicketIds, ...changes.exitedTicketIds])) {
+    patch.push({ op: 'del', table: 'tickets', id });
+  }
   for (const t of changes.tickets) patch.push({ op: 'put', table: 'tickets', row: toTicket(t) });
   for (const a of changes.articles) {
     patch.push({

@@ -86,6 +86,12 @@ export const syncTables = ['tickets', 'articles', 'attachments'] as const;
 export const syncTableSchema = z.enum(syncTables);
 export type SyncTable = z.infer<typeof syncTableSchema>;
 
+/**
+ * One step of a pull's patch, applied in order. `clear` (first, on a full pull) drops every synced row
+ * but not the device's queue of pending mutations. `del` of a ticket means deleted or no longer in the
+ * caller's scope: the server sends no `del` for its articles and attachments, the device drops them
+ * with the ticket.
+ */
 export const patchOperationSchema = z.union([
   z.object({ op: z.literal('put'), table: z.literal('tickets'), row: ticketSchema }),
   z.object({ op: z.literal('put'), table: z.literal('articles'), row: articleSchema }),

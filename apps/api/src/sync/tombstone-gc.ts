@@ -1,0 +1,107 @@
+import { and, inArray, isNotNull, lt } from 'drizzle-orm';
+import { tryAdvisoryLock } from '../db/advisory-lock';
+import type { Db } from '../db/client';
+import { syncScopeExits, tickets } from '../db/schema';
+import type { Logger } from '../logger';
+import { TOMBSTONE_TTL_MS } from './change-log';
+
+/**
+ * Rows per delete statement: a long backlog goes in short statements, not one long lock. (No index on
+ * deleted_at: finding tombstones is one scan of tickets per run, once an hour.)
+ */
+const BATCH = 500;
+
+export interface TombstoneCounts {
+  tickets: number;
+  scopeExits: number;
+}
+
+/**
+ * Hard-deletes what no device can need any more: tickets deleted more than TOMBSTONE_TTL_MS ago
+ * (their articles, attachments, history and scope exits cascade) and scope exits that old. A cookie
+ * older than that gets 410 and a full pull, which never carries tombstones, so nothing is lost.
+ */
+export async function collectTombstones(db: Db, now = new Date()): Promise<TombstoneCounts> {
+  const cutoff = new Date(now.getTime() - TOMBSTONE_TTL_MS);
+  const counts: TombstoneCounts = { tickets: 0, scopeExits: 0 };
+  for (;;) {
+    const gone = await db
+      .delete(tickets)
+      .where(
+        inArray(
+          tickets.id,
+          db
+            .select({ id: tickets.id })
+            .from(tickets)
+            .where(and(isNotNull(tickets.deletedAt), lt(tickets.deletedAt, cutoff)))
+            .limit(BATCH),
+        ),
+      )
+      .returning({ id: tickets.id });
+    counts.tickets += gone.length;
+    if (gone.length < BATCH) break;
+  }
+  for (;;) {
+    const gone = await db
+      .delete(syncScopeExits)
+      .where(
+        inArray(
+          syncScopeExits.id,
+          db
+            .select({ id: syncScopeExits.id })
+            .from(syncScopeExits)
+            .where(lt(syncScopeExits.createdAt, cutoff))
+            .limit(BATCH),
+        ),
+      )
+      .returning({ id: syncScopeExits.id });
+    counts.scopeExits += gone.length;
+    if (gone.length < BATCH) break;
+  }
+  return counts;
+}
+
+/**
+ * One collection, by one instance of many: the others skip it while the advisory lock is held.
+ * Null when another instance had the lock.
+ */
+export async function collectTombstonesLocked(
+  db: Db,
+  databaseUrl: string | undefined,
+  now = new Date(),
+): Promise<TombstoneCounts | null> {
+  const lock = await tryAdvisoryLock(databaseUrl, 'mesa:tombstone-gc');
+  if (!lock) return null;
+  try {
+    return await collectTombstones(db, now);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Collects every `everyMs` (first run one interval after start); the timer never keeps the process alive. */
+export function startTombstoneGc(opts: { db: Db; databaseUrl: string | undefined; log: Logger; everyMs?: number }): {
+  stop(): Promise<void>;
+} {
+  const { db, databaseUrl, log, everyMs = 60 * 60 * 1000 } = opts;
+  let current: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (current) return;
+    current = collectTombstonesLocked(db, databaseUrl)
+      .then((counts) => {
+        if (counts && (counts.tickets || counts.scopeExits)) log.info('sync: tombstones collected', { ...counts });
+      })
+      .catch((e: unknown) => log.error('sync: tombstone collection failed', { error: String(e) }))
+      .finally(() => {
+        current = null;
+      });
+  }, everyMs);
+  timer.unref();
+  return {
+    // Lets a run in progress finish, so the database is not closed under it.
+    stop: async () => {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}
