@@ -151,6 +151,27 @@ describe('tickets leaving the caller scope', () => {
     expect(about((await d.pull(s.cookie)).patch, t.id)).toEqual(['put']);
   });
 
+  it('a ticket coming back into scope brings its older articles again (the device dropped them on exit)', async () => {
+    const t = await openTicket(as.customer, world, { subject: 'Vuelve con historia' });
+    await assign(t.number, world.users.technician.id);
+    const note = await as.admin.post(`/api/tickets/${t.number}/articles`, { kind: 'internal_note', body: 'Antes' });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const d = device(as.technician);
+    const s = await d.pull(null);
+    const articleOps = (patch: Op[]) => patch.filter((p) => p.table === 'articles' && p.row?.id === note.body.id);
+    expect(articleOps(s.patch)).toHaveLength(1);
+    await assign(t.number, tech2.id);
+    const gone = await d.pull(s.cookie);
+    expect(about(gone.patch, t.id)).toEqual(['del']);
+    await assign(t.number, world.users.technician.id);
+    const back = await d.pull(gone.cookie);
+    expect(about(back.patch, t.id)).toEqual(['put']);
+    // Written before it left, unchanged since: sent because the ticket came back.
+    expect(articleOps(back.patch)).toHaveLength(1);
+    // Only once: the next pull is quiet.
+    expect((await d.pull(back.cookie)).patch).toEqual([]);
+  });
+
   it('pages the scope exits, each ticket once', async () => {
     const tech = await makeUser(database.db, { role: 'technician' });
     const actor = await actorFor(database.db, tech.id);

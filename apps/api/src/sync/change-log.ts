@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, isStaff } from '@mesa/core';
-import { and, eq, getTableColumns, gt, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
 import { articles, attachments, syncScopeExits, tickets } from '../db/schema';
@@ -210,6 +210,25 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
         .orderBy(tickets.changeXid, tickets.id)
         .limit(limit + 1);
 
+      // Tickets that came (back) into scope since the base: the device dropped or never had their
+      // articles and attachments, so those go out in full, not only the ones written since.
+      const entered =
+        base === null
+          ? []
+          : (
+              await tx
+                .selectDistinct({ id: syncScopeExits.ticketId })
+                .from(syncScopeExits)
+                .innerJoin(tickets, eq(tickets.id, syncScopeExits.ticketId))
+                .where(and(changedSince(syncScopeExits.changeXid, base), scope, isNull(tickets.deletedAt)))
+            ).map((r) => r.id);
+      const changedOrEntered = (col: AnyPgColumn, ticketCol: AnyPgColumn) =>
+        base === null
+          ? undefined
+          : entered.length
+            ? or(changedSince(col, base), inArray(ticketCol, entered))
+            : changedSince(col, base);
+
       const articleRows = await tx
         .select(getTableColumns(articles))
         .from(articles)
@@ -219,7 +238,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
             scope,
             isNull(tickets.deletedAt),
             hideInternal ? ne(articles.kind, 'internal_note') : undefined,
-            base === null ? undefined : changedSince(articles.changeXid, base),
+            changedOrEntered(articles.changeXid, articles.ticketId),
             after(articles.changeXid, articles.id, page?.articles),
           ),
         )
@@ -236,7 +255,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
             scope,
             isNull(tickets.deletedAt),
             hideInternal ? or(isNull(attachments.articleId), ne(articles.kind, 'internal_note')) : undefined,
-            base === null ? undefined : changedSince(attachments.changeXid, base),
+            changedOrEntered(attachments.changeXid, attachments.ticketId),
             after(attachments.changeXid, attachments.id, page?.attachments),
           ),
         )
