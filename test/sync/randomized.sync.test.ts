@@ -1,0 +1,180 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '@mesa/api/db/client';
+import { articles, attachments, syncClients } from '@mesa/api/db/schema';
+import { AppError, type Ticket, ticketStatuses } from '@mesa/core';
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../support/db';
+import { expectConverged, settle } from '../support/sync-checks';
+import { type LabDevice, prng } from '../support/sync-lab';
+import { type Lab, openLab } from '../support/sync-world';
+
+// 60 s in CI; SYNC_SOAK_SECONDS runs longer, SYNC_SEED replays a failing run.
+const seconds = Number(process.env.SYNC_SOAK_SECONDS ?? 60);
+const seed = Number(process.env.SYNC_SEED ?? Date.now() % 1_000_000);
+
+let database: Database;
+let lab: Lab;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  lab = await openLab(database);
+});
+afterAll(async () => {
+  await lab?.close();
+  await database?.close();
+});
+
+interface Made {
+  device: LabDevice;
+  mutationId: number;
+  kind: 'note' | 'attachment';
+  rowId: string;
+}
+
+describe(`randomized run (${seconds} s, seed ${seed})`, () => {
+  it(
+    'devices with lost traffic, kills, restarts and scope changes end equal to the server, every mutation once',
+    async () => {
+      const random = prng(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+      const tickets: Ticket[] = [];
+      for (let i = 0; i < 4; i++) tickets.push(await lab.fieldTicket(`Aleatorio ${i}`));
+      const devices = [
+        await lab.device('technician', { random }),
+        await lab.device('agent', { random }),
+        await lab.device('supervisor', { random }),
+        await lab.device('customer', { random }),
+      ];
+      for (const d of devices) {
+        d.faults.dropRequest = 0.1;
+        d.faults.dropResponse = 0.1;
+      }
+      const made: Made[] = [];
+      const counts: Record<string, number> = {};
+      const count = (k: string) => {
+        counts[k] = (counts[k] ?? 0) + 1;
+      };
+
+      const deviceOp = async (d: LabDevice) => {
+        const local = (await d.client.db.tickets.toArray()).filter((t) => !t.deletedAt);
+        const r = random();
+        if (r < 0.08) {
+          d.faults.offline = !d.faults.offline;
+          return count(d.faults.offline ? 'offline' : 'online');
+        }
+        if (r < 0.11) {
+          await d.restart();
+          return count('device kill');
+        }
+        if (r < 0.2) {
+          await d.client.syncNow();
+          return count('sync');
+        }
+        const t = local.length ? pick(local) : null;
+        if (!t) return;
+        const staff = d.opts.role !== 'customer';
+        try {
+          if (r < 0.5) {
+            const id = randomUUID();
+            const kind = staff && random() < 0.5 ? 'internal_note' : 'public_reply';
+            const mutationId = await d.client.mutate('addNote@1', {
+              id,
+              ticketId: t.id,
+              kind,
+              body: `n${made.length}`,
+            });
+            made.push({ device: d, mutationId, kind: 'note', rowId: id });
+            count('note');
+          } else if (r < 0.7) {
+            const changes =
+              d.opts.role === 'customer'
+                ? { cc: [`cc${Math.floor(random() * 5)}@acme.test`] }
+                : d.opts.role === 'technician'
+                  ? { description: `desc ${Math.floor(random() * 1000)}` }
+                  : { subject: `asunto ${Math.floor(random() * 1000)}`, urgency: pick(['low', 'high'] as const) };
+            await d.client.mutate('updateTicketFields@1', { ticketId: t.id, changes });
+            count('edit');
+          } else if (r < 0.9) {
+            await d.client.mutate('changeStatus@1', { ticketId: t.id, to: pick(ticketStatuses) });
+            count('status');
+          } else {
+            const data = new Uint8Array(randomBytes(1000 + Math.floor(random() * 5000)));
+            const id = await d.client.attach({ ticketId: t.id, filename: 'foto.jpg', contentType: 'image/jpeg' }, data);
+            const m = await d.client.db.mutations.orderBy('id').last();
+            made.push({ device: d, mutationId: m?.id ?? 0, kind: 'attachment', rowId: id });
+            count('photo');
+          }
+        } catch (error) {
+          // Refused on the device (same rules as the server): nothing was queued.
+          if (!(error instanceof AppError)) throw error;
+          count(`refused locally ${error.code}`);
+        }
+      };
+
+      const officeOp = async () => {
+        const r = random();
+        const t = pick(tickets);
+        if (r < 0.3) {
+          tickets.push(await lab.fieldTicket(`Aleatorio ${tickets.length}`));
+          count('office: new ticket');
+        } else if (r < 0.6) {
+          // Scope change: the technician loses or regains the ticket.
+          const owner = random() < 0.5 ? lab.world.users.agent.id : lab.world.users.technician.id;
+          await lab.office.admin.post(`/api/tickets/${t.number}/assign`, { ownerId: owner });
+          count('office: reassign');
+        } else if (r < 0.9) {
+          await lab.office.admin.post(`/api/tickets/${t.number}/articles`, { kind: 'public_reply', body: 'oficina' });
+          count('office: reply');
+        } else if (r < 0.95) {
+          await lab.office.admin.raw('DELETE', `/api/tickets/${t.number}`, '');
+          count('office: delete');
+        } else {
+          await lab.server.restart();
+          count('server restart');
+        }
+      };
+
+      const until = Date.now() + seconds * 1000;
+      while (Date.now() < until) {
+        if (random() < 0.15) await officeOp();
+        else await deviceOp(pick(devices));
+      }
+
+      // Heal everything, then every device must hold exactly its scope with nothing left to send.
+      for (const d of devices) {
+        if (!d.client.state.get().leader) await d.restart();
+        d.faults.offline = false;
+        d.faults.dropRequest = 0;
+        d.faults.dropResponse = 0;
+      }
+      for (let round = 0; round < 2; round++) for (const d of devices) await settle(d);
+      for (const d of devices) await expectConverged(d, lab.server.url);
+
+      // Exactly once: an accepted note or photo exists once on the server, a rejected one not at all.
+      const rejected = new Set<string>();
+      for (const d of devices) {
+        for (const r of await d.client.db.rejections.toArray()) rejected.add(`${d.opts.email}#${r.id}`);
+        const [ledger] = await database.db.select().from(syncClients).where(eq(syncClients.clientId, d.client.id));
+        const next = (await d.client.db.getMeta<number>('nextMutationId')) ?? 1;
+        expect(ledger?.lastMutationId ?? 0, `${d.opts.email} ledger`).toBe(next - 1);
+      }
+      const noteIds = made.filter((m) => m.kind === 'note').map((m) => m.rowId);
+      const fileIds = made.filter((m) => m.kind === 'attachment').map((m) => m.rowId);
+      const notes = noteIds.length
+        ? await database.db.select({ id: articles.id }).from(articles).where(inArray(articles.id, noteIds))
+        : [];
+      const files = fileIds.length
+        ? await database.db.select({ id: attachments.id }).from(attachments).where(inArray(attachments.id, fileIds))
+        : [];
+      const onServer = new Set([...notes, ...files].map((x) => x.id));
+      for (const m of made) {
+        const wasRejected = rejected.has(`${m.device.opts.email}#${m.mutationId}`);
+        // A ticket deleted later takes its notes with it (hard delete only after 90 days: still there).
+        expect(onServer.has(m.rowId), `${m.kind} ${m.rowId} rejected=${wasRejected}`).toBe(!wasRejected);
+      }
+      console.info(`sync soak seed ${seed}:`, JSON.stringify(counts));
+    },
+    (seconds + 120) * 1000,
+  );
+});
