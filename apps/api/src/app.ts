@@ -11,6 +11,7 @@ import type { AppEnv, Deps } from './http/context';
 import { errorResponse, onError } from './http/errors';
 import { pickLanguage } from './http/language';
 import { sessionMiddleware } from './http/session';
+import { attachmentUploadRoutes, isAttachmentUpload } from './routes/attachment-upload';
 import { attachmentRoutes } from './routes/attachments';
 import { authRoutes } from './routes/auth';
 import { departmentRoutes } from './routes/departments';
@@ -36,15 +37,14 @@ export function createApp(deps: Deps) {
     c.set('actor', null);
     await next();
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'body too large', { maxBytes: MAX_BODY_BYTES });
-      },
-    }),
-  );
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'body too large', { maxBytes: MAX_BODY_BYTES });
+    },
+  });
+  // The upload route reads its bytes with its own, larger limits.
+  app.use('/api/*', (c, next) => (isAttachmentUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next)));
   app.use('/api/*', sessionMiddleware(deps));
 
   for (const routes of [
@@ -58,6 +58,7 @@ export function createApp(deps: Deps) {
     ticketRoutes,
     ticketArticleRoutes,
     attachmentRoutes,
+    attachmentUploadRoutes,
     mailOutboxRoutes,
     syncRoutes,
   ]) {

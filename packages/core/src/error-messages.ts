@@ -56,6 +56,18 @@ export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
     es: 'Hay una nueva versión de la aplicación. Actualícela para sincronizar; sus cambios se conservan.',
     en: 'A new version of the app is available. Update it to sync; your changes are kept.',
   },
+  ATTACHMENT_HASH_MISMATCH: {
+    es: 'El archivo enviado no es el que se adjuntó.',
+    en: 'The file sent is not the one that was attached.',
+  },
+  ATTACHMENT_CORRUPTED: {
+    es: 'El archivo llegó dañado; se enviará de nuevo.',
+    en: 'The file arrived damaged; it will be sent again.',
+  },
+  UPLOAD_OFFSET_MISMATCH: {
+    es: 'La subida se reanudará desde donde quedó.',
+    en: 'The upload will resume from where it stopped.',
+  },
   INTERNAL: { es: 'Error interno. Ya lo registramos.', en: 'Internal error. It has been logged.' },
 };
 

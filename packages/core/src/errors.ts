@@ -28,6 +28,12 @@ export const ErrorCode = {
   MUTATION_OUT_OF_ORDER: 'MUTATION_OUT_OF_ORDER',
   /** Sync: the app is older (or newer) than the server's protocol: update it, the queue is kept. */
   CLIENT_UPGRADE_REQUIRED: 'CLIENT_UPGRADE_REQUIRED',
+  /** Upload: x-content-sha256 is not the hash the attachment was announced with (another file?). */
+  ATTACHMENT_HASH_MISMATCH: 'ATTACHMENT_HASH_MISMATCH',
+  /** Upload: the bytes received do not hash to the announced sha256; nothing was kept, send them again from 0. */
+  ATTACHMENT_CORRUPTED: 'ATTACHMENT_CORRUPTED',
+  /** Upload: a chunk must start where the server's copy ends; details.received is that offset. */
+  UPLOAD_OFFSET_MISMATCH: 'UPLOAD_OFFSET_MISMATCH',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -59,6 +65,9 @@ export const errorStatus: Record<ErrorCode, ErrorStatus> = {
   SYNC_RESET_REQUIRED: 410,
   MUTATION_OUT_OF_ORDER: 409,
   CLIENT_UPGRADE_REQUIRED: 426,
+  ATTACHMENT_HASH_MISMATCH: 409,
+  ATTACHMENT_CORRUPTED: 422,
+  UPLOAD_OFFSET_MISMATCH: 409,
   DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

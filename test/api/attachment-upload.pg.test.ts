@@ -1,0 +1,367 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '@mesa/api/db/client';
+import { makeUser } from '@mesa/api/db/factories';
+import { attachmentUploads, blobs } from '@mesa/api/db/schema';
+import { MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/api/services/attachment-upload';
+import { MAX_ATTACHMENT_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, clientsFor, type Reply, testApp } from '../support/api';
+import { openTestDatabase } from '../support/db';
+import { expectError, openTicket } from '../support/tickets';
+import { buildWorld, PASSWORD, type World } from '../support/world';
+
+type Who = 'admin' | 'agent' | 'technician' | 'otherTechnician' | 'customer' | 'colleague';
+const emails: Record<Who, string> = {
+  admin: 'admin@t.test',
+  agent: 'agent@t.test',
+  technician: 'tech@t.test',
+  otherTechnician: 'tech2@t.test',
+  customer: 'ana@acme.test',
+  colleague: 'bob@acme.test',
+};
+
+let database: Database;
+let world: World;
+let app: ReturnType<typeof testApp>;
+let as: Record<Who, Client>;
+let bytesAs: Record<Who, BytesClient>;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  world = await buildWorld(database);
+  await makeUser(database.db, { role: 'technician', email: 'tech2@t.test' });
+  app = testApp(database);
+  as = await clientsFor(app, emails);
+  const entries = await Promise.all(
+    (Object.entries(emails) as Array<[Who, string]>).map(async ([k, email]) => [k, await bytesClient(email)] as const),
+  );
+  bytesAs = Object.fromEntries(entries) as Record<Who, BytesClient>;
+});
+afterAll(() => database.close());
+
+/** A client that sends raw bytes (the shared test client only speaks JSON). */
+async function bytesClient(email: string | null) {
+  let cookie = '';
+  if (email) {
+    const login = await app.request('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  }
+  type Body = Uint8Array | ReadableStream<Uint8Array>;
+  const send = async (method: string, path: string, headers: Record<string, string> = {}, body?: Body) => {
+    const res = await app.request(path, {
+      method,
+      headers: { 'accept-language': 'en', ...(cookie ? { cookie } : {}), ...headers },
+      // A stream has no Content-Length: the server must count while reading.
+      ...(body ? { body, duplex: 'half' } : {}),
+    } as RequestInit);
+    const raw = Buffer.from(await res.arrayBuffer());
+    const json = res.headers.get('content-type')?.startsWith('application/json');
+    return {
+      status: res.status,
+      headers: res.headers,
+      raw,
+      body: json && raw.length ? JSON.parse(raw.toString()) : null,
+    };
+  };
+  return {
+    /** PUT the bytes, declaring `sha` (the whole file's hash) and optionally a Content-Range. */
+    put: (id: string, body: Body, sha: string, range?: string): Promise<Reply<any>> =>
+      send(
+        'PUT',
+        `/api/attachments/${id}`,
+        {
+          'content-type': 'application/octet-stream',
+          'x-content-sha256': sha,
+          ...(range ? { 'content-range': range } : {}),
+        },
+        body,
+      ),
+    status: (id: string, method: 'GET' | 'HEAD' = 'GET') => send(method, `/api/attachments/${id}/upload`),
+    read: (id: string) => send('GET', `/api/attachments/${id}`),
+  };
+}
+type BytesClient = Awaited<ReturnType<typeof bytesClient>>;
+
+/** Sends the bytes in 1 MiB pieces, without a Content-Length. */
+const streamOf = (b: Buffer) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < b.length; i += 1 << 20) controller.enqueue(b.subarray(i, i + (1 << 20)));
+      controller.close();
+    },
+  });
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const range = (start: number, end: number, total: number) => `bytes ${start}-${end - 1}/${total}`;
+
+/** Records attachment metadata the way a device does offline: an addAttachment@1 mutation pushed by sync. */
+async function announce(who: Client, ticketId: string, file: Uint8Array, over: Record<string, unknown> = {}) {
+  const id = randomUUID();
+  const r = await who.post('/api/sync/push', {
+    protocolVersion: PROTOCOL_VERSION,
+    schemaVersion: SCHEMA_VERSION,
+    clientGroupId: randomUUID(),
+    clientId: randomUUID(),
+    mutations: [
+      {
+        id: 1,
+        name: 'addAttachment@1',
+        clientTime: Date.now(),
+        args: {
+          id,
+          ticketId,
+          filename: 'foto.jpg',
+          contentType: 'image/jpeg',
+          size: file.length,
+          sha256: sha256(file),
+          ...over,
+        },
+      },
+    ],
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect(r.body.rejected).toEqual([]);
+  return id;
+}
+
+/** A customer's ticket handed to the technician, who works it in the field. */
+async function fieldTicket(): Promise<Ticket> {
+  const t = await openTicket(as.customer, world);
+  const r = await as.agent.post(`/api/tickets/${t.number}/assign`, { ownerId: world.users.technician.id });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return t;
+}
+
+const blobCount = (sha: string) => database.db.$count(blobs, eq(blobs.sha256, sha));
+const partialCount = (id: string) => database.db.$count(attachmentUploads, eq(attachmentUploads.attachmentId, id));
+
+describe('PUT /api/attachments/{id} (whole file)', () => {
+  it('stores the bytes beyond the JSON body limit, serves them, and answers a repeat at once', async () => {
+    const t = await fieldTicket();
+    const photo = randomBytes(400_000);
+    const id = await announce(as.technician, t.id, photo);
+    expectError(await bytesAs.technician.read(id), 404, 'NOT_FOUND');
+    expect((await bytesAs.technician.status(id)).body).toEqual({ received: 0, size: photo.length, complete: false });
+
+    const r = await bytesAs.technician.put(id, photo, sha256(photo));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ id, sha256: sha256(photo), size: photo.length, complete: true });
+    const read = await bytesAs.agent.read(id);
+    expect(read.status).toBe(200);
+    expect(read.raw.equals(photo)).toBe(true);
+    expect((await bytesAs.technician.status(id)).body).toEqual({
+      received: photo.length,
+      size: photo.length,
+      complete: true,
+    });
+
+    // Already stored: acknowledged without reading the body (these bytes would not verify).
+    const again = await bytesAs.technician.put(id, Buffer.from('not the photo'), sha256(photo));
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id, complete: true });
+    // The same photo attached elsewhere needs no upload either; one copy is kept.
+    const other = await announce(as.technician, t.id, photo, { filename: 'copia.jpg' });
+    expect((await bytesAs.technician.put(other, new Uint8Array(0), sha256(photo))).body).toMatchObject({
+      id: other,
+      complete: true,
+    });
+    expect((await bytesAs.technician.read(other)).raw.equals(photo)).toBe(true);
+    expect(await blobCount(sha256(photo))).toBe(1);
+  });
+
+  it('refuses a declared hash that is not the announced one with 409, before reading', async () => {
+    const t = await fieldTicket();
+    const photo = randomBytes(1000);
+    const id = await announce(as.technician, t.id, photo);
+    const wrong = randomBytes(1000);
+    const r = await bytesAs.technician.put(id, wrong, sha256(wrong));
+    expect(expectError(r, 409, 'ATTACHMENT_HASH_MISMATCH').details).toEqual({
+      expected: sha256(photo),
+      got: sha256(wrong),
+    });
+    expect(await blobCount(sha256(wrong))).toBe(0);
+    expectError(await bytesAs.technician.read(id), 404, 'NOT_FOUND');
+  });
+
+  it('refuses bytes that do not hash to the announced sha256 with 422 and stores nothing', async () => {
+    const t = await fieldTicket();
+    const photo = randomBytes(1000);
+    const id = await announce(as.technician, t.id, photo);
+    const damaged = Buffer.from(photo);
+    damaged[500] = damaged[500]! ^ 0xff;
+    const r = await bytesAs.technician.put(id, damaged, sha256(photo));
+    expect(expectError(r, 422, 'ATTACHMENT_CORRUPTED').details).toEqual({
+      expected: { size: 1000, sha256: sha256(photo) },
+      got: { size: 1000, sha256: sha256(damaged) },
+    });
+    expectError(await bytesAs.technician.put(id, photo.subarray(0, 999), sha256(photo)), 422, 'ATTACHMENT_CORRUPTED');
+    expect(await blobCount(sha256(photo))).toBe(0);
+    expect(await blobCount(sha256(damaged))).toBe(0);
+    expectError(await bytesAs.technician.read(id), 404, 'NOT_FOUND');
+    // The device simply sends the right bytes again.
+    expect((await bytesAs.technician.put(id, photo, sha256(photo))).status).toBe(200);
+  });
+});
+
+/** Pieces are at least this large, except the last. */
+const K = MIN_UPLOAD_CHUNK_BYTES;
+
+describe('PUT /api/attachments/{id} with Content-Range (resumable)', () => {
+  it('appends pieces in order, acknowledges a re-sent piece, and resumes from the offset it reports', async () => {
+    const t = await fieldTicket();
+    const size = 2.5 * K;
+    const photo = randomBytes(size);
+    const hash = sha256(photo);
+    const id = await announce(as.technician, t.id, photo);
+    const piece = (s: number, e: number) => bytesAs.technician.put(id, photo.subarray(s, e), hash, range(s, e, size));
+
+    expect((await piece(0, K)).body).toEqual({ id, received: K, complete: false });
+    // The answer was lost and the device sends the same piece again: nothing is appended twice.
+    const resent = await piece(0, K);
+    expect(resent.status).toBe(200);
+    expect(resent.body).toEqual({ id, received: K, complete: false });
+    // Two tries of the same piece racing (a retry while the first is still in flight): appended once.
+    const racing = await Promise.all([piece(K, 2 * K), piece(K, 2 * K)]);
+    expect(racing.map((r) => r.body)).toEqual([
+      { id, received: 2 * K, complete: false },
+      { id, received: 2 * K, complete: false },
+    ]);
+
+    // Connectivity lost; back online the device asks where to resume.
+    const head = await bytesAs.technician.status(id, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe(String(2 * K));
+    expect(head.raw.length).toBe(0);
+    expect((await bytesAs.technician.status(id)).body).toEqual({ received: 2 * K, size, complete: false });
+    expectError(await bytesAs.technician.read(id), 404, 'NOT_FOUND');
+
+    const last = await Promise.all([piece(2 * K, size), piece(2 * K, size)]);
+    for (const r of last) expect(r.body).toEqual({ id, sha256: hash, size, complete: true });
+    expect((await bytesAs.technician.read(id)).raw.equals(photo)).toBe(true);
+    expect(await partialCount(id)).toBe(0);
+    expect((await piece(2 * K, size)).body).toMatchObject({ complete: true });
+  });
+
+  it('refuses a gap with the offset to resume from, and ranges that do not fit the attachment', async () => {
+    const t = await fieldTicket();
+    const size = 3 * K;
+    const photo = randomBytes(size);
+    const hash = sha256(photo);
+    const id = await announce(as.technician, t.id, photo);
+    const put = (s: number, e: number, header = range(s, e, size)) =>
+      bytesAs.technician.put(id, photo.subarray(s, e), hash, header);
+    expect((await put(0, K)).body).toMatchObject({ received: K });
+
+    expect(expectError(await put(2 * K, size), 409, 'UPLOAD_OFFSET_MISMATCH').details).toEqual({
+      received: K,
+      size,
+    });
+    // A piece that overlaps the held bytes but runs past them is not guessed at either.
+    const overlap = await put(K / 2, K / 2 + K);
+    expect(expectError(overlap, 409, 'UPLOAD_OFFSET_MISMATCH').details).toMatchObject({ received: K });
+    expectError(await put(K, 2 * K, range(K, 2 * K, size + 1)), 400, 'VALIDATION_FAILED');
+    expectError(await put(K, 2 * K, `bytes ${K}-${2 * K - 1}`), 400, 'VALIDATION_FAILED');
+    expectError(await put(K, 2 * K, `bytes ${2 * K}-${K}/${size}`), 400, 'VALIDATION_FAILED');
+    expectError(await put(K, 1.5 * K, range(K, 2 * K, size)), 400, 'VALIDATION_FAILED');
+    const small = await put(K, K + 1000);
+    expect(expectError(small, 400, 'VALIDATION_FAILED').details).toMatchObject({ minBytes: K });
+    expectError(await bytesAs.technician.put(id, photo, 'abc'), 400, 'VALIDATION_FAILED');
+    expectError(await bytesAs.technician.put('not-a-uuid', photo, hash), 400, 'VALIDATION_FAILED');
+    expect((await bytesAs.technician.status(id)).body).toMatchObject({ received: K, complete: false });
+    expect((await put(K, size)).body).toMatchObject({ complete: true });
+  });
+
+  it('discards pieces whose whole does not verify, so the device starts again from 0', async () => {
+    const t = await fieldTicket();
+    const size = 1.5 * K;
+    const photo = randomBytes(size);
+    const hash = sha256(photo);
+    const id = await announce(as.technician, t.id, photo);
+    const damaged = Buffer.from(photo);
+    damaged[size - 1] = damaged[size - 1]! ^ 0x01;
+    await bytesAs.technician.put(id, photo.subarray(0, K), hash, range(0, K, size));
+    const r = await bytesAs.technician.put(id, damaged.subarray(K), hash, range(K, size, size));
+    expectError(r, 422, 'ATTACHMENT_CORRUPTED');
+    expect(await partialCount(id)).toBe(0);
+    expect(await blobCount(hash)).toBe(0);
+    expect((await bytesAs.technician.status(id)).body).toEqual({ received: 0, size, complete: false });
+    // Resending the last piece alone cannot complete it: the server asks for offset 0.
+    const stale = await bytesAs.technician.put(id, photo.subarray(K), hash, range(K, size, size));
+    expect(expectError(stale, 409, 'UPLOAD_OFFSET_MISMATCH').details).toMatchObject({ received: 0 });
+  });
+});
+
+describe('upload limits', () => {
+  it('answers 413 past the piece limit and past MAX_ATTACHMENT_BYTES, while JSON routes keep theirs', async () => {
+    const t = await fieldTicket();
+    const size = MAX_UPLOAD_CHUNK_BYTES + 2;
+    const big = Buffer.alloc(size, 7);
+    const id = await announce(as.technician, t.id, big);
+    const hash = sha256(big);
+    // Declared too large in the range: refused before reading.
+    const declared = await bytesAs.technician.put(id, big.subarray(0, 10), hash, range(0, size - 1, size));
+    expect(expectError(declared, 413, 'PAYLOAD_TOO_LARGE').details).toEqual({ maxBytes: MAX_UPLOAD_CHUNK_BYTES });
+    // A body larger than its range is cut off while streaming.
+    const streamed = await bytesAs.technician.put(id, streamOf(big), hash, range(0, K, size));
+    expectError(streamed, 413, 'PAYLOAD_TOO_LARGE');
+    // A whole upload larger than any attachment may be.
+    const huge = Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 7);
+    const whole = await bytesAs.technician.put(id, streamOf(huge), hash);
+    expect(expectError(whole, 413, 'PAYLOAD_TOO_LARGE').details).toEqual({ maxBytes: MAX_ATTACHMENT_BYTES });
+    expect(await partialCount(id)).toBe(0);
+    expect(await blobCount(hash)).toBe(0);
+
+    const json = await as.technician.raw('POST', '/api/sync/push', JSON.stringify({ pad: 'x'.repeat(300_000) }));
+    expectError(json, 413, 'PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('who may upload', () => {
+  it('needs a session', async () => {
+    const t = await fieldTicket();
+    const photo = randomBytes(100);
+    const id = await announce(as.technician, t.id, photo);
+    const anonymous = await bytesClient(null);
+    expectError(await anonymous.put(id, photo, sha256(photo)), 401, 'UNAUTHENTICATED');
+    expectError(await anonymous.status(id), 401, 'UNAUTHENTICATED');
+    expect(await blobCount(sha256(photo))).toBe(0);
+  });
+
+  it('hides the attachment from a technician who does not own the ticket, exactly like a missing one', async () => {
+    const t = await fieldTicket();
+    const photo = randomBytes(100);
+    const id = await announce(as.technician, t.id, photo);
+    const r = await bytesAs.otherTechnician.put(id, photo, sha256(photo));
+    expect(expectError(r, 404, 'NOT_FOUND')).toEqual(
+      expectError(await bytesAs.otherTechnician.put(randomUUID(), photo, sha256(photo)), 404, 'NOT_FOUND'),
+    );
+    expectError(await bytesAs.otherTechnician.status(id), 404, 'NOT_FOUND');
+    expect(await blobCount(sha256(photo))).toBe(0);
+  });
+
+  it("keeps an internal note's file from customers; lets staff and the uploader send bytes, not a colleague", async () => {
+    const t = await openTicket(as.customer, world);
+    const note = await as.agent.post(`/api/tickets/${t.number}/articles`, { kind: 'internal_note', body: 'Foto' });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const secret = randomBytes(200);
+    const onNote = await announce(as.agent, t.id, secret, { articleId: note.body.id });
+    expectError(await bytesAs.customer.put(onNote, secret, sha256(secret)), 404, 'NOT_FOUND');
+    expectError(await bytesAs.customer.status(onNote), 404, 'NOT_FOUND');
+    expect(await blobCount(sha256(secret))).toBe(0);
+    // Any staff member in scope may finish it, not only whoever announced it.
+    expect((await bytesAs.admin.put(onNote, secret, sha256(secret))).status).toBe(200);
+
+    const mine = randomBytes(200);
+    const fromCustomer = await announce(as.customer, t.id, mine);
+    // Her colleague sees the ticket (shared organization) but did not announce the file.
+    expectError(await bytesAs.colleague.put(fromCustomer, mine, sha256(mine)), 403, 'FORBIDDEN');
+    expect(await blobCount(sha256(mine))).toBe(0);
+    expect((await bytesAs.customer.put(fromCustomer, mine, sha256(mine))).status).toBe(200);
+    expect((await bytesAs.colleague.read(fromCustomer)).raw.equals(mine)).toBe(true);
+  });
+});
