@@ -2,8 +2,14 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { attachmentUploads, blobs } from '@mesa/api/db/schema';
-import { MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/api/services/attachment-upload';
-import { MAX_ATTACHMENT_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
+import {
+  MAX_ATTACHMENT_BYTES,
+  MAX_UPLOAD_CHUNK_BYTES,
+  MIN_UPLOAD_CHUNK_BYTES,
+  PROTOCOL_VERSION,
+  SCHEMA_VERSION,
+  type Ticket,
+} from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, clientsFor, type Reply, testApp } from '../support/api';

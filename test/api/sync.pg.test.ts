@@ -183,6 +183,18 @@ describe('POST /api/sync/push', () => {
     ]);
     expect(r.body.rejected).toMatchObject([{ id: 1, code: 'TICKET_NOT_FOUND' }]);
   });
+
+  it("refuses a customer's file on an agent's internal note, as the device would", async () => {
+    const t = await openTicket(as.customer, world);
+    const note = await as.agent.post(`/api/tickets/${t.number}/articles`, { kind: 'internal_note', body: 'interno' });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const file = { ticketId: t.id, filename: 'a.png', contentType: 'image/png', size: 3, sha256: 'a'.repeat(64) };
+    const r = await device(as.customer).push([
+      { name: 'addAttachment@1', args: { id: randomUUID(), articleId: note.body.id, ...file } },
+      { name: 'addAttachment@1', args: { id: randomUUID(), ...file } },
+    ]);
+    expect(r.body).toMatchObject({ lastMutationId: 2, rejected: [{ id: 1, code: 'FORBIDDEN' }] });
+  });
 });
 
 describe('POST /api/sync/pull', () => {

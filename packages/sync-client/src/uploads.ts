@@ -1,8 +1,9 @@
+import { MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
 import { type FetchLike, SyncHttpError, send } from './http';
 import type { PendingBlob } from './schema';
 
-/** Pieces small enough for a weak mobile link; a lost connection costs at most one of them. */
-export const UPLOAD_CHUNK_BYTES = 512 * 1024;
+/** The smallest piece the server takes: a lost connection on a weak mobile link costs at most one. */
+export const UPLOAD_CHUNK_BYTES = MIN_UPLOAD_CHUNK_BYTES;
 
 interface UploadStatus {
   received: number;

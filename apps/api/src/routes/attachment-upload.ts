@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { MAX_ATTACHMENT_BYTES } from '@mesa/core';
+import { MAX_ATTACHMENT_BYTES, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
 import { z } from 'zod';
 import type { Deps } from '../http/context';
 import { errorResponses, json, router } from '../http/openapi';
@@ -7,8 +7,6 @@ import { requireActor } from '../services/access';
 import {
   appendChunk,
   checkDeclaredHash,
-  MAX_UPLOAD_CHUNK_BYTES,
-  MIN_UPLOAD_CHUNK_BYTES,
   parseContentRange,
   readBody,
   storeWhole,

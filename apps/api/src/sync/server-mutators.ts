@@ -1,4 +1,4 @@
-import { AppError, type AttachmentRow, attachmentOf, ErrorCode, type ParsedMutation } from '@mesa/core';
+import { AppError, type AttachmentRow, attachmentOf, ErrorCode, isStaff, type ParsedMutation } from '@mesa/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments } from '../db/schema';
@@ -26,10 +26,12 @@ function addAttachmentMeta(db: Db, actor: Actor, a: NewAttachmentMeta): Promise<
     }
     if (a.articleId) {
       const [article] = await tx
-        .select({ id: articles.id })
+        .select({ id: articles.id, kind: articles.kind })
         .from(articles)
         .where(and(eq(articles.id, a.articleId), eq(articles.ticketId, row.id)));
       if (!article) throw new AppError(ErrorCode.REFERENCE_NOT_FOUND, 'article not found', { field: 'articleId' });
+      // Same rule as the device's optimistic apply: customers never touch internal notes.
+      if (!isStaff(actor.role) && article.kind === 'internal_note') throw new AppError(ErrorCode.FORBIDDEN);
     }
     await tx.insert(attachments).values({
       id: a.id,
