@@ -1,14 +1,16 @@
 import {
   AppError,
   type AssignTicketInput,
+  applyFieldChanges,
   ErrorCode,
-  fieldConflicts,
-  flattenFields,
   isStaff,
   type Role,
   type Ticket,
+  type TicketFieldChanges,
   type TicketFieldsSeen,
   type TicketStatus,
+  ticketFieldConflicts,
+  ticketFieldsEditableBy,
   type UpdateTicketInput,
 } from '@mesa/core';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -26,27 +28,9 @@ import { saveTicket, withTicket } from './ticket-write';
 
 type Field = Exclude<keyof UpdateTicketInput, 'version'>;
 
-/** Which fields each role may edit; anything else in the request is refused, not ignored. */
-const editable: Record<Role, ReadonlySet<Field>> = {
-  customer: new Set(['cc']),
-  technician: new Set(['status', 'siteId', 'equipmentId', 'requester', 'description']),
-  agent: new Set([
-    'subject',
-    'description',
-    'severity',
-    'urgency',
-    'departmentId',
-    'status',
-    'cc',
-    'siteId',
-    'equipmentId',
-    'requester',
-  ]),
-  supervisor: new Set([]),
-  admin: new Set([]),
-};
+/** Which fields each role may edit (core's table, shared with devices, plus status for staff); anything else is refused. */
 const editableBy = (role: Role): ReadonlySet<Field> =>
-  role === 'supervisor' || role === 'admin' ? editable.agent : editable[role];
+  new Set<Field>([...ticketFieldsEditableBy(role), ...(isStaff(role) ? (['status'] as const) : [])]);
 
 export async function updateTicket(
   db: Db,
@@ -83,24 +67,22 @@ export async function changeTicket(
     if ('version' in guard && row.version !== guard.version) {
       throw new AppError(ErrorCode.VERSION_CONFLICT, 'stale version', { currentVersion: row.version });
     }
-    if ('seen' in guard) await markConflicts(tx, actor, row, changes, guard.seen, now);
-    const patch: Partial<TicketRow> = {};
-    if (changes.subject !== undefined) patch.subject = changes.subject;
-    if (changes.description !== undefined) patch.description = changes.description;
-    if (changes.cc !== undefined) patch.cc = [...new Set(changes.cc)];
-    if (changes.siteId !== undefined) patch.siteId = changes.siteId;
-    if (changes.equipmentId !== undefined) patch.equipmentId = changes.equipmentId;
-    if (changes.requester) {
-      const r = changes.requester;
-      if (r.name !== undefined) patch.requesterName = r.name;
-      if (r.organization !== undefined) patch.requesterOrganization = r.organization || null;
-      if (r.location !== undefined) patch.requesterLocation = r.location || null;
-      if (r.phone !== undefined) patch.requesterPhone = r.phone || null;
-      if (r.email !== undefined) patch.requesterEmail = r.email;
-    }
-    const severity = changes.severity ?? row.severity;
-    const urgency = changes.urgency ?? row.urgency;
-    const departmentId = changes.departmentId ?? row.departmentId;
+    const { status: _status, ...fieldChanges } = changes;
+    if ('seen' in guard) await markConflicts(tx, actor, row, fieldChanges, guard.seen, now);
+    const next = applyFieldChanges(toTicket(row), fieldChanges);
+    const patch: Partial<TicketRow> = {
+      subject: next.subject,
+      description: next.description,
+      cc: next.cc,
+      siteId: next.siteId,
+      equipmentId: next.equipmentId,
+      requesterName: next.requester.name,
+      requesterOrganization: next.requester.organization,
+      requesterLocation: next.requester.location,
+      requesterPhone: next.requester.phone,
+      requesterEmail: next.requester.email,
+    };
+    const { severity, urgency, departmentId } = next;
     if (severity !== row.severity || urgency !== row.urgency || departmentId !== row.departmentId) {
       assertDepartmentTakes(departmentOf(ref, departmentId), urgency);
       // Due times stay anchored at creation: re-classifying does not restart the clock.
@@ -124,28 +106,11 @@ async function markConflicts(
   tx: Tx,
   actor: Actor,
   row: TicketRow,
-  changes: Omit<UpdateTicketInput, 'version'>,
+  changes: TicketFieldChanges,
   seen: TicketFieldsSeen,
   now: Date,
 ): Promise<void> {
-  const current = flattenFields({
-    subject: row.subject,
-    description: row.description,
-    severity: row.severity,
-    urgency: row.urgency,
-    departmentId: row.departmentId,
-    cc: row.cc,
-    siteId: row.siteId,
-    equipmentId: row.equipmentId,
-    requester: {
-      name: row.requesterName,
-      organization: row.requesterOrganization,
-      location: row.requesterLocation,
-      phone: row.requesterPhone,
-      email: row.requesterEmail,
-    },
-  });
-  for (const c of fieldConflicts(flattenFields(seen), current, flattenFields(changes))) {
+  for (const c of ticketFieldConflicts(toTicket(row), changes, seen)) {
     await recordEvent(tx, row.id, actor.id, now, 'conflict', c);
   }
 }

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
 import type { Ticket } from '../schemas/ticket';
-import { applyMutation, emptyLocalState, type LocalState, type SyncActor, ticketFieldConflicts } from './apply';
+import { applyMutation, emptyLocalState, type LocalState, type SyncActor } from './apply';
 import { parseMutation } from './mutators';
+import { ticketFieldConflicts } from './ticket-fields';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const sha = 'b'.repeat(64);
@@ -94,7 +95,7 @@ describe('applyMutation', () => {
       seen: { subject: 'Viejo', requester: { name: 'Ana' }, urgency: 'low' },
     });
     if (m.name !== 'updateTicketFields@1') throw new Error('unreachable');
-    expect(ticketFieldConflicts(ticket(), m.args)).toEqual([
+    expect(ticketFieldConflicts(ticket(), m.args.changes, m.args.seen)).toEqual([
       { field: 'subject', overwritten: 'Impresora', seen: 'Viejo' },
       { field: 'urgency', overwritten: 'medium', seen: 'low' },
     ]);

@@ -3,9 +3,9 @@ import type { Article } from '../schemas/article';
 import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
 import type { Ticket } from '../schemas/ticket';
 import { reopenTarget, statusChange } from '../ticket-states';
-import { type FieldConflict, fieldConflicts, flattenFields } from './conflict';
 import { attachmentOf, type MutatorArgs, type ParsedMutation, type TicketField } from './mutators';
 import type { AttachmentRow } from './protocol';
+import { applyFieldChanges, ticketFieldsEditableBy } from './ticket-fields';
 
 /** A synced ticket; `deletedAt` marks a tombstone the client keeps so later edits fail with TICKET_DELETED. */
 export type LocalTicket = Ticket & { deletedAt?: string | null };
@@ -25,27 +25,6 @@ export interface SyncActor {
 
 export const emptyLocalState = (): LocalState => ({ tickets: new Map(), articles: new Map(), attachments: new Map() });
 
-/** Which fields each role may edit: the same table as the REST update. */
-const agentFields: readonly TicketField[] = [
-  'subject',
-  'description',
-  'severity',
-  'urgency',
-  'departmentId',
-  'cc',
-  'siteId',
-  'equipmentId',
-  'requester',
-];
-const editableFields: Record<Role, readonly TicketField[]> = {
-  customer: ['cc'],
-  technician: ['siteId', 'equipmentId', 'requester', 'description'],
-  agent: agentFields,
-  supervisor: agentFields,
-  admin: agentFields,
-};
-export const ticketFieldsEditableBy = (role: Role): readonly TicketField[] => editableFields[role];
-
 function liveTicket(state: LocalState, id: string): LocalTicket {
   const ticket = state.tickets.get(id);
   if (!ticket) throw new AppError(ErrorCode.TICKET_NOT_FOUND, 'ticket not found', { ticketId: id });
@@ -62,28 +41,6 @@ const withTicket = (state: LocalState, ticket: LocalTicket): LocalState => ({
   tickets: new Map(state.tickets).set(ticket.id, ticket),
 });
 
-/** The current values of the fields an update touches, flattened like its changes (`requester.name`). */
-function currentFields(ticket: Ticket, fields: readonly string[]): Record<string, unknown> {
-  const all: Record<string, unknown> = {
-    subject: ticket.subject,
-    description: ticket.description,
-    severity: ticket.severity,
-    urgency: ticket.urgency,
-    departmentId: ticket.departmentId,
-    cc: ticket.cc,
-    siteId: ticket.siteId,
-    equipmentId: ticket.equipmentId,
-    requester: ticket.requester,
-  };
-  return flattenFields(Object.fromEntries(fields.map((f) => [f, all[f]])));
-}
-
-/** The overwrites an `updateTicketFields` makes of values its writer had not seen (history marks them). */
-export function ticketFieldConflicts(ticket: Ticket, args: MutatorArgs<'updateTicketFields@1'>): FieldConflict[] {
-  const changes = flattenFields(args.changes);
-  return fieldConflicts(flattenFields(args.seen), currentFields(ticket, Object.keys(args.changes)), changes);
-}
-
 function updateFields(state: LocalState, args: MutatorArgs<'updateTicketFields@1'>, actor: SyncActor, now: string) {
   const ticket = liveTicket(state, args.ticketId);
   const c = args.changes;
@@ -92,25 +49,7 @@ function updateFields(state: LocalState, args: MutatorArgs<'updateTicketFields@1
   if (refused.length > 0) {
     throw new AppError(ErrorCode.FORBIDDEN, 'fields not editable by this role', { fields: refused });
   }
-  const next: LocalTicket = { ...ticket, updatedAt: now };
-  if (c.subject !== undefined) next.subject = c.subject;
-  if (c.description !== undefined) next.description = c.description;
-  if (c.severity !== undefined) next.severity = c.severity;
-  if (c.urgency !== undefined) next.urgency = c.urgency;
-  if (c.departmentId !== undefined) next.departmentId = c.departmentId;
-  if (c.cc !== undefined) next.cc = [...new Set(c.cc)];
-  if (c.siteId !== undefined) next.siteId = c.siteId;
-  if (c.equipmentId !== undefined) next.equipmentId = c.equipmentId;
-  if (c.requester) {
-    const r = c.requester;
-    const req = { ...ticket.requester };
-    if (r.name !== undefined) req.name = r.name;
-    if (r.organization !== undefined) req.organization = r.organization || null;
-    if (r.location !== undefined) req.location = r.location || null;
-    if (r.phone !== undefined) req.phone = r.phone || null;
-    if (r.email !== undefined) req.email = r.email;
-    next.requester = req;
-  }
+  const next: LocalTicket = { ...ticket, ...applyFieldChanges(ticket, c), updatedAt: now };
   return withTicket(state, next);
 }
 

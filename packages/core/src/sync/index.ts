@@ -2,3 +2,4 @@ export * from './apply';
 export * from './conflict';
 export * from './mutators';
 export * from './protocol';
+export * from './ticket-fields';
