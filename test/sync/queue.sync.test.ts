@@ -184,6 +184,38 @@ describe('offline queue scenarios', () => {
     await expectConverged(old, lab.server.url);
   });
 
+  it('pulls when the browser says it is back online or the tab gets focus, with no sync call', async () => {
+    const t = await lab.fieldTicket('Vuelve la red');
+    // A browser-like window: the client listens to online, offline and focus.
+    const win = Object.assign(new EventTarget(), {
+      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }),
+    });
+    (globalThis as { window?: unknown }).window = win;
+    try {
+      const tech = await lab.device('technician');
+      await settle(tech);
+      win.dispatchEvent(new Event('offline'));
+      expect(tech.client.state.get().online).toBe(false);
+      const r = await lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
+        kind: 'public_reply',
+        body: 'Oficina',
+      });
+      expect(r.status).toBe(201);
+      win.dispatchEvent(new Event('online'));
+      await waitFor('the pull after online', async () => (await tech.client.db.articles.get(r.body.id)) !== undefined);
+      const r2 = await lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
+        kind: 'public_reply',
+        body: 'Otra',
+      });
+      win.dispatchEvent(new Event('focus'));
+      await waitFor('the pull on focus', async () => (await tech.client.db.articles.get(r2.body.id)) !== undefined);
+      expect(tech.client.state.get().online).toBe(true);
+      await tech.kill();
+    } finally {
+      delete (globalThis as { window?: unknown }).window;
+    }
+  });
+
   it('two tabs: a follower’s edit goes out through the leader; when the leader closes the other tab takes over', async () => {
     const t = await lab.fieldTicket();
     const tech = await lab.device('technician');

@@ -77,6 +77,7 @@ export class SyncClient {
   private stopped = false;
   private releaseLeadership: () => void = () => {};
   private stopPokes: () => void = () => {};
+  private unwatchBrowser: () => void = () => {};
 
   constructor(private readonly opts: SyncClientOptions) {
     this.db = new SyncDatabase(databaseName(opts.actor.id), opts.indexedDB);
@@ -108,6 +109,7 @@ export class SyncClient {
     const storage = (globalThis.navigator as Navigator | undefined)?.storage;
     if (storage?.persist) this.state.set({ persisted: await storage.persist().catch(() => false) });
     await this.refreshCounts();
+    this.watchBrowser();
     const locks = this.opts.locks ?? (globalThis.navigator as Navigator | undefined)?.locks;
     this.releaseLeadership = holdLeadership(locks, `mesa-sync-leader-${this.opts.actor.id}`, () => {
       if (this.stopped) return;
@@ -117,9 +119,31 @@ export class SyncClient {
     });
   }
 
+  /** Pull on `online` and on focus; `offline` shows at once (the browser knows before a request fails). */
+  private watchBrowser(): void {
+    const w = globalThis.window as (Window & typeof globalThis) | undefined;
+    if (!w?.addEventListener) return;
+    const kick = () => this.kick();
+    const offline = () => this.state.set({ online: false });
+    const visible = () => {
+      if (w.document.visibilityState === 'visible') this.kick();
+    };
+    w.addEventListener('online', kick);
+    w.addEventListener('focus', kick);
+    w.addEventListener('offline', offline);
+    w.document.addEventListener('visibilitychange', visible);
+    this.unwatchBrowser = () => {
+      w.removeEventListener('online', kick);
+      w.removeEventListener('focus', kick);
+      w.removeEventListener('offline', offline);
+      w.document.removeEventListener('visibilitychange', visible);
+    };
+  }
+
   /** Stops syncing (the tab closes or the user logs out); the database and the queue stay. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unwatchBrowser();
     if (this.timer) clearTimeout(this.timer);
     this.stopPokes();
     this.releaseLeadership();
