@@ -1,7 +1,8 @@
 import type { Database } from '@mesa/api/db/client';
 import type { Role, Ticket } from '@mesa/core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { type Client, client, testApp } from './api';
+import { openTestDatabase } from './db';
 import { LabDevice, LabServer } from './sync-lab';
 import { openTicket } from './tickets';
 import { buildWorld, type World } from './world';
@@ -55,3 +56,26 @@ export async function openLab(database: Database) {
 }
 
 export type Lab = Awaited<ReturnType<typeof openLab>>;
+
+/** A database of its own and a lab on it for one test file: opened before its tests, closed after. */
+export function useLab(): { readonly lab: Lab; readonly database: Database } {
+  const ctx: { lab?: Lab; database?: Database } = {};
+  beforeAll(async () => {
+    ctx.database = await openTestDatabase();
+    ctx.lab = await openLab(ctx.database);
+  });
+  afterAll(async () => {
+    await ctx.lab?.close();
+    await ctx.database?.close();
+  });
+  return {
+    get lab() {
+      if (!ctx.lab) throw new Error('lab not open yet');
+      return ctx.lab;
+    },
+    get database() {
+      if (!ctx.database) throw new Error('database not open yet');
+      return ctx.database;
+    },
+  };
+}

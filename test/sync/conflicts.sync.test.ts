@@ -1,27 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Database } from '@mesa/api/db/client';
 import { articles, blobs, ticketHistory } from '@mesa/api/db/schema';
 import { ErrorCode, type Ticket } from '@mesa/core';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../support/db';
+import { describe, expect, it } from 'vitest';
 import { expectConverged, settle } from '../support/sync-checks';
 import { prng } from '../support/sync-lab';
-import { type Lab, openLab } from '../support/sync-world';
+import { useLab } from '../support/sync-world';
 
-let database: Database;
-let lab: Lab;
+const env = useLab();
 
-beforeAll(async () => {
-  database = await openTestDatabase();
-  lab = await openLab(database);
-});
-afterAll(async () => {
-  await lab?.close();
-  await database?.close();
-});
-
-const serverTicket = async (number: string) => (await lab.office.admin.get<Ticket>(`/api/tickets/${number}`)).body;
+const serverTicket = async (number: string) => (await env.lab.office.admin.get<Ticket>(`/api/tickets/${number}`)).body;
 
 describe('concurrent edits', () => {
   it.each([
@@ -30,9 +18,9 @@ describe('concurrent edits', () => {
   ] as const)(
     'same field on two offline devices: %s reconnects first, the later arrival wins, the overwrite is marked',
     async (first, second) => {
-      const t = await lab.fieldTicket(`Asunto original ${first}`);
-      const a = await lab.device(first);
-      const b = await lab.device(second);
+      const t = await env.lab.fieldTicket(`Asunto original ${first}`);
+      const a = await env.lab.device(first);
+      const b = await env.lab.device(second);
       await Promise.all([settle(a), settle(b)]);
       a.faults.offline = true;
       b.faults.offline = true;
@@ -44,40 +32,40 @@ describe('concurrent edits', () => {
       await settle(b);
       await settle(a);
       expect((await serverTicket(t.number)).subject).toBe(`Desde ${second}`);
-      const conflicts = await database.db
+      const conflicts = await env.database.db
         .select()
         .from(ticketHistory)
         .where(and(eq(ticketHistory.ticketId, t.id), eq(ticketHistory.field, 'conflict')));
       expect(conflicts.map((c) => c.newValue)).toMatchObject([
         { field: 'subject', overwritten: `Desde ${first}`, seen: `Asunto original ${first}` },
       ]);
-      await expectConverged(a, lab.server.url);
-      await expectConverged(b, lab.server.url);
+      await expectConverged(a, env.lab.server.url);
+      await expectConverged(b, env.lab.server.url);
     },
   );
 
   it('delete wins over an offline update: the edit is rejected TICKET_DELETED and the ticket leaves the device', async () => {
-    const t = await lab.fieldTicket('Se borrará');
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket('Se borrará');
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.offline = true;
     await tech.client.mutate('updateTicketFields@1', { ticketId: t.id, changes: { description: 'Editado sin red' } });
-    const del = await lab.office.admin.raw('DELETE', `/api/tickets/${t.number}`, '');
+    const del = await env.lab.office.admin.raw('DELETE', `/api/tickets/${t.number}`, '');
     expect(del.status, JSON.stringify(del.body)).toBe(204);
     tech.faults.offline = false;
     await settle(tech);
     expect((await tech.client.db.rejections.toArray()).map((r) => r.code)).toEqual([ErrorCode.TICKET_DELETED]);
     expect(await tech.client.db.tickets.get(t.id)).toBeUndefined();
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 
   it('comments from three devices with lost requests and responses: every comment exactly once, everywhere', async () => {
-    const t = await lab.fieldTicket('Comentarios');
+    const t = await env.lab.fieldTicket('Comentarios');
     const random = prng(42);
     const devices = [
-      await lab.device('technician', { random }),
-      await lab.device('agent', { random }),
-      await lab.device('customer', { random }),
+      await env.lab.device('technician', { random }),
+      await env.lab.device('agent', { random }),
+      await env.lab.device('customer', { random }),
     ];
     await Promise.all(devices.map((d) => settle(d)));
     const ids: string[] = [];
@@ -96,20 +84,20 @@ describe('concurrent edits', () => {
       d.faults.dropResponse = 0;
       await settle(d);
     }
-    const stored = await database.db.select({ id: articles.id }).from(articles).where(eq(articles.ticketId, t.id));
+    const stored = await env.database.db.select({ id: articles.id }).from(articles).where(eq(articles.ticketId, t.id));
     expect(stored.map((a) => a.id).sort()).toEqual(expect.arrayContaining([...ids].sort()));
     expect(new Set(stored.map((a) => a.id)).size).toBe(stored.length);
     for (const id of ids) expect(stored.filter((a) => a.id === id)).toHaveLength(1);
-    for (const d of devices) await expectConverged(d, lab.server.url);
+    for (const d of devices) await expectConverged(d, env.lab.server.url);
   });
 
   it('clock skew of ±1 h and a device stuck in 2001: the server orders by arrival and stamps its own time', async () => {
     const started = Date.now();
-    const t = await lab.fieldTicket('Relojes');
+    const t = await env.lab.fieldTicket('Relojes');
     const year2001 = Date.UTC(2001, 0, 1) - Date.now();
-    const ahead = await lab.device('agent', { skewMs: 3_600_000 });
-    const behind = await lab.device('supervisor', { skewMs: -3_600_000 });
-    const ancient = await lab.device('admin', { skewMs: year2001 });
+    const ahead = await env.lab.device('agent', { skewMs: 3_600_000 });
+    const behind = await env.lab.device('supervisor', { skewMs: -3_600_000 });
+    const ancient = await env.lab.device('admin', { skewMs: year2001 });
     for (const d of [ahead, behind, ancient]) await settle(d);
     const order = [ahead, ancient, behind];
     for (const d of order) d.faults.offline = true;
@@ -128,25 +116,25 @@ describe('concurrent edits', () => {
       await settle(d);
     }
     expect((await serverTicket(t.number)).subject).toBe(`Reloj ${behind.opts.email}`);
-    const notes = await database.db.select().from(articles).where(eq(articles.ticketId, t.id));
+    const notes = await env.database.db.select().from(articles).where(eq(articles.ticketId, t.id));
     const ordered = [...notes].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime()).map((n) => n.body);
     expect(ordered.filter((b) => b.includes('@'))).toEqual(order.map((d) => d.opts.email));
     for (const n of notes) expect(n.createdAt.getTime()).toBeGreaterThanOrEqual(started - 1000);
     for (const d of order) {
       await settle(d);
-      await expectConverged(d, lab.server.url);
+      await expectConverged(d, env.lab.server.url);
     }
   });
 
   it('atomic pull and read-your-writes: a note and the status it sets always arrive together', async () => {
-    const t = await lab.fieldTicket('Atómico');
-    const watcher = await lab.device('supervisor');
+    const t = await env.lab.fieldTicket('Atómico');
+    const watcher = await env.lab.device('supervisor');
     await settle(watcher);
     const statuses = ['in_progress', 'pending_third_party'] as const;
     let writing = true;
     const writer = (async () => {
       for (let i = 0; i < 20; i++) {
-        const r = await lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
+        const r = await env.lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
           kind: 'internal_note',
           body: `Paso ${i}`,
           nextStatus: statuses[i % 2],
@@ -172,31 +160,33 @@ describe('concurrent edits', () => {
     await settle(watcher);
     expect((await watcher.client.db.tickets.get(t.id))?.urgency).toBe('critical');
     expect(checks).toBeGreaterThan(1);
-    await expectConverged(watcher, lab.server.url);
+    await expectConverged(watcher, env.lab.server.url);
   });
 });
 
 describe('scope and attachments', () => {
   it('scope removed while offline: the edit is refused and the ticket leaves the device', async () => {
-    const t = await lab.fieldTicket('Reasignado');
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket('Reasignado');
+    const tech = await env.lab.device('technician');
     await settle(tech);
     expect(await tech.client.db.tickets.get(t.id)).toBeDefined();
     tech.faults.offline = true;
     await tech.client.mutate('addNote@1', { id: randomUUID(), ticketId: t.id, kind: 'internal_note', body: 'Voy' });
-    const r = await lab.office.admin.post(`/api/tickets/${t.number}/assign`, { ownerId: lab.world.users.agent.id });
+    const r = await env.lab.office.admin.post(`/api/tickets/${t.number}/assign`, {
+      ownerId: env.lab.world.users.agent.id,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     tech.faults.offline = false;
     await settle(tech);
     expect((await tech.client.db.rejections.toArray()).map((x) => x.code)).toEqual([ErrorCode.TICKET_NOT_FOUND]);
     expect(await tech.client.db.tickets.get(t.id)).toBeUndefined();
     expect(await tech.client.db.articles.where('ticketId').equals(t.id).count()).toBe(0);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 
   it('photo captured offline, app killed, upload exactly once after a lost response', async () => {
-    const t = await lab.fieldTicket('Foto');
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket('Foto');
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.offline = true;
     const photo = new Uint8Array(randomBytes(1_300_000));
@@ -209,12 +199,12 @@ describe('scope and attachments', () => {
     tech.faults.next.push({ path: `/attachments/${id}`, lose: 'response' });
     await settle(tech);
     expect(await tech.client.db.blobs.count()).toBe(0);
-    const stored = await database.db.select({ sha256: blobs.sha256, size: blobs.size }).from(blobs);
+    const stored = await env.database.db.select({ sha256: blobs.sha256, size: blobs.size }).from(blobs);
     const photoRows = stored.filter((b) => b.size === photo.byteLength);
     expect(photoRows).toHaveLength(1);
-    const res = await fetch(`${lab.server.url}/api/attachments/${id}`, { headers: { cookie: tech.cookie } });
+    const res = await fetch(`${env.lab.server.url}/api/attachments/${id}`, { headers: { cookie: tech.cookie } });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(photo))).toBe(true);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 });

@@ -1,30 +1,19 @@
-import type { Database } from '@mesa/api/db/client';
 import { tickets } from '@mesa/api/db/schema';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openTestDatabase } from '../support/db';
+import { describe, expect, inject, it } from 'vitest';
 import { expectConverged, settle } from '../support/sync-checks';
-import { type Lab, openLab } from '../support/sync-world';
+import { useLab } from '../support/sync-world';
 
 // A transaction held open while another commits needs two real sessions: Postgres leg only, never skipped.
 if (!inject('pgServer')) throw new Error('*.postgres.test.ts needs DATABASE_URL (a Postgres server)');
 
-let database: Database;
-let lab: Lab;
-beforeAll(async () => {
-  database = await openTestDatabase();
-  lab = await openLab(database);
-});
-afterAll(async () => {
-  await lab?.close();
-  await database?.close();
-});
+const env = useLab();
 
 describe('a device pulling between out-of-order commits', () => {
   it('gets the later-committing transaction on its next pull, never skips it', async () => {
-    const a = await lab.fieldTicket('Transacción lenta');
-    const b = await lab.fieldTicket('Transacción rápida');
-    const device = await lab.device('supervisor');
+    const a = await env.lab.fieldTicket('Transacción lenta');
+    const b = await env.lab.fieldTicket('Transacción rápida');
+    const device = await env.lab.device('supervisor');
     await settle(device);
 
     let release!: () => void;
@@ -36,7 +25,7 @@ describe('a device pulling between out-of-order commits', () => {
       written = r;
     });
     // A takes its transaction id first and stays open; B writes and commits meanwhile.
-    const slow = database.db.transaction(async (tx) => {
+    const slow = env.database.db.transaction(async (tx) => {
       await tx
         .update(tickets)
         .set({ subject: 'Escrito por A', version: sql`${tickets.version} + 1` })
@@ -45,8 +34,8 @@ describe('a device pulling between out-of-order commits', () => {
       await released;
     });
     await wrote;
-    const { version } = (await lab.office.admin.get(`/api/tickets/${b.number}`)).body;
-    const fast = await lab.office.admin.patch(`/api/tickets/${b.number}`, { version, subject: 'Escrito por B' });
+    const { version } = (await env.lab.office.admin.get(`/api/tickets/${b.number}`)).body;
+    const fast = await env.lab.office.admin.patch(`/api/tickets/${b.number}`, { version, subject: 'Escrito por B' });
     expect(fast.status, JSON.stringify(fast.body)).toBe(200);
 
     await device.client.syncNow();
@@ -57,6 +46,6 @@ describe('a device pulling between out-of-order commits', () => {
     await slow;
     await device.client.syncNow();
     expect((await device.client.db.tickets.get(a.id))?.subject).toBe('Escrito por A');
-    await expectConverged(device, lab.server.url);
+    await expectConverged(device, env.lab.server.url);
   });
 });

@@ -1,28 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@mesa/api/db/client';
 import { articles, sessions, ticketHistory } from '@mesa/api/db/schema';
 import { ErrorCode, PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../support/db';
+import { describe, expect, it } from 'vitest';
 import { expectConverged, settle } from '../support/sync-checks';
-import { type Lab, openLab } from '../support/sync-world';
+import { useLab } from '../support/sync-world';
 
-let database: Database;
-let lab: Lab;
+const env = useLab();
 
-beforeAll(async () => {
-  database = await openTestDatabase();
-  lab = await openLab(database);
-});
-afterAll(async () => {
-  await lab?.close();
-  await database?.close();
-});
-
-const notesWithId = (id: string) => database.db.select().from(articles).where(eq(articles.id, id));
+const notesWithId = (id: string) => env.database.db.select().from(articles).where(eq(articles.id, id));
 const statusChanges = (ticketId: string) =>
-  database.db
+  env.database.db
     .select()
     .from(ticketHistory)
     .where(and(eq(ticketHistory.ticketId, ticketId), eq(ticketHistory.field, 'status')));
@@ -37,8 +25,8 @@ const waitFor = async (what: string, ok: () => Promise<boolean>, ms = 10_000) =>
 
 describe('offline queue scenarios', () => {
   it('lost push response: the retry is acknowledged, the note and the status change happen once', async () => {
-    const t = await lab.fieldTicket();
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
     await settle(tech);
     const noteId = randomUUID();
     tech.faults.offline = true;
@@ -57,12 +45,12 @@ describe('offline queue scenarios', () => {
     await settle(tech);
     expect(await notesWithId(noteId)).toHaveLength(1);
     expect((await statusChanges(t.id)).filter((h) => h.newValue === 'in_progress')).toHaveLength(1);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 
   it('failed push with no new writes: the device retries on its own with backoff', async () => {
-    const t = await lab.fieldTicket();
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.next.push({ path: '/sync/push', lose: 'request' });
     const noteId = randomUUID();
@@ -74,8 +62,8 @@ describe('offline queue scenarios', () => {
   });
 
   it('killed while offline with a queue: the queue survives the restart and is sent once', async () => {
-    const t = await lab.fieldTicket();
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.offline = true;
     const ids = [randomUUID(), randomUUID(), randomUUID()];
@@ -89,13 +77,13 @@ describe('offline queue scenarios', () => {
     tech.faults.offline = false;
     await settle(tech);
     for (const id of ids) expect(await notesWithId(id)).toHaveLength(1);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 
   it('a permanently invalid mutation is rejected with its code and never blocks the queue', async () => {
-    const t1 = await lab.fieldTicket('Visita 1');
-    const t2 = await lab.fieldTicket('Visita 2');
-    const tech = await lab.device('technician');
+    const t1 = await env.lab.fieldTicket('Visita 1');
+    const t2 = await env.lab.fieldTicket('Visita 2');
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.offline = true;
     const bad = await tech.client.mutate('addNote@1', {
@@ -107,7 +95,7 @@ describe('offline queue scenarios', () => {
     const later = randomUUID();
     await tech.client.mutate('addNote@1', { id: later, ticketId: t2.id, kind: 'internal_note', body: 'Hecho' });
     // Meanwhile the office closes the first ticket: the device's note on it can no longer apply.
-    const closed = await lab.office.admin.post(`/api/tickets/${t1.number}/close`, { note: 'Cerrado por oficina' });
+    const closed = await env.lab.office.admin.post(`/api/tickets/${t1.number}/close`, { note: 'Cerrado por oficina' });
     expect(closed.status, JSON.stringify(closed.body)).toBe(200);
     tech.faults.offline = false;
     await settle(tech);
@@ -115,17 +103,17 @@ describe('offline queue scenarios', () => {
     expect(rejections.map((r) => [r.id, r.code])).toEqual([[bad, ErrorCode.INVALID_TRANSITION]]);
     expect(await notesWithId(later)).toHaveLength(1);
     expect(tech.client.state.get().rejected).toBe(1);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 
   it('token expired during 48 h offline: sync pauses, keeps the queue, and resumes after logging in again', async () => {
-    const t = await lab.fieldTicket();
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.offline = true;
     const noteId = randomUUID();
     await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Sin cobertura' });
-    await database.db.delete(sessions).where(eq(sessions.userId, lab.world.users.technician.id));
+    await env.database.db.delete(sessions).where(eq(sessions.userId, env.lab.world.users.technician.id));
     tech.faults.offline = false;
     await tech.client.syncNow();
     expect(tech.client.state.get().authRequired).toBe(true);
@@ -136,19 +124,19 @@ describe('offline queue scenarios', () => {
     tech.client.resume();
     await settle(tech);
     expect(await notesWithId(noteId)).toHaveLength(1);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 
   it("another user on the same device never sees nor pushes the first user's queue", async () => {
-    const t = await lab.fieldTicket();
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
     await settle(tech);
     tech.faults.offline = true;
     const noteId = randomUUID();
     await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Pendiente' });
     await tech.kill();
     // The agent logs in on the same browser: their own database, empty queue.
-    const agent = await lab.device('agent');
+    const agent = await env.lab.device('agent');
     await settle(agent);
     expect(agent.client.db.name).not.toBe(tech.client.db.name);
     expect(await agent.client.db.mutations.count()).toBe(0);
@@ -157,18 +145,18 @@ describe('offline queue scenarios', () => {
     tech.faults.offline = false;
     await tech.start();
     await settle(tech);
-    expect((await notesWithId(noteId))[0]?.authorId).toBe(lab.world.users.technician.id);
+    expect((await notesWithId(noteId))[0]?.authorId).toBe(env.lab.world.users.technician.id);
   });
 
   it('schema upgrade with queued mutations: 426 keeps the queue, the updated app sends it', async () => {
-    const t = await lab.fieldTicket();
-    const old = await lab.device('technician', {
+    const t = await env.lab.fieldTicket();
+    const old = await env.lab.device('technician', {
       versions: { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION + 1 },
     });
     old.faults.offline = true;
     const noteId = randomUUID();
     // A ticket already on the device before the server moved on.
-    await old.client.db.tickets.put((await lab.office.admin.get(`/api/tickets/${t.number}`)).body);
+    await old.client.db.tickets.put((await env.lab.office.admin.get(`/api/tickets/${t.number}`)).body);
     await old.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Versión vieja' });
     old.faults.offline = false;
     await old.client.syncNow();
@@ -181,29 +169,29 @@ describe('offline queue scenarios', () => {
     await old.start();
     await settle(old);
     expect(await notesWithId(noteId)).toHaveLength(1);
-    await expectConverged(old, lab.server.url);
+    await expectConverged(old, env.lab.server.url);
   });
 
   it('pulls when the browser says it is back online or the tab gets focus, with no sync call', async () => {
-    const t = await lab.fieldTicket('Vuelve la red');
+    const t = await env.lab.fieldTicket('Vuelve la red');
     // A browser-like window: the client listens to online, offline and focus.
     const win = Object.assign(new EventTarget(), {
       document: Object.assign(new EventTarget(), { visibilityState: 'visible' }),
     });
     (globalThis as { window?: unknown }).window = win;
     try {
-      const tech = await lab.device('technician');
+      const tech = await env.lab.device('technician');
       await settle(tech);
       win.dispatchEvent(new Event('offline'));
       expect(tech.client.state.get().online).toBe(false);
-      const r = await lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
+      const r = await env.lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
         kind: 'public_reply',
         body: 'Oficina',
       });
       expect(r.status).toBe(201);
       win.dispatchEvent(new Event('online'));
       await waitFor('the pull after online', async () => (await tech.client.db.articles.get(r.body.id)) !== undefined);
-      const r2 = await lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
+      const r2 = await env.lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
         kind: 'public_reply',
         body: 'Otra',
       });
@@ -217,8 +205,8 @@ describe('offline queue scenarios', () => {
   });
 
   it('two tabs: a follower’s edit goes out through the leader; when the leader closes the other tab takes over', async () => {
-    const t = await lab.fieldTicket();
-    const tech = await lab.device('technician');
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
     const second = await tech.openTab();
     await settle(tech);
     expect(tech.client.state.get().leader).toBe(true);
@@ -233,6 +221,6 @@ describe('offline queue scenarios', () => {
     await waitFor('the new leader to push', async () => (await notesWithId(b)).length === 1);
     tech.client = second;
     await settle(tech);
-    await expectConverged(tech, lab.server.url);
+    await expectConverged(tech, env.lab.server.url);
   });
 });

@@ -1,29 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Database } from '@mesa/api/db/client';
 import { articles, attachments, syncClients } from '@mesa/api/db/schema';
 import { AppError, type Ticket, ticketStatuses } from '@mesa/core';
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../support/db';
+import { describe, expect, it } from 'vitest';
 import { expectConverged, settle } from '../support/sync-checks';
 import { type LabDevice, prng } from '../support/sync-lab';
-import { type Lab, openLab } from '../support/sync-world';
+import { useLab } from '../support/sync-world';
 
 // 60 s in CI; SYNC_SOAK_SECONDS runs longer, SYNC_SEED replays a failing run.
 const seconds = Number(process.env.SYNC_SOAK_SECONDS ?? 60);
 const seed = Number(process.env.SYNC_SEED ?? Date.now() % 1_000_000);
 
-let database: Database;
-let lab: Lab;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-  lab = await openLab(database);
-});
-afterAll(async () => {
-  await lab?.close();
-  await database?.close();
-});
+const env = useLab();
 
 interface Made {
   device: LabDevice;
@@ -39,12 +27,12 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
       const random = prng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
       const tickets: Ticket[] = [];
-      for (let i = 0; i < 4; i++) tickets.push(await lab.fieldTicket(`Aleatorio ${i}`));
+      for (let i = 0; i < 4; i++) tickets.push(await env.lab.fieldTicket(`Aleatorio ${i}`));
       const devices = [
-        await lab.device('technician', { random }),
-        await lab.device('agent', { random }),
-        await lab.device('supervisor', { random }),
-        await lab.device('customer', { random }),
+        await env.lab.device('technician', { random }),
+        await env.lab.device('agent', { random }),
+        await env.lab.device('supervisor', { random }),
+        await env.lab.device('customer', { random }),
       ];
       for (const d of devices) {
         d.faults.dropRequest = 0.1;
@@ -116,21 +104,24 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
         const r = random();
         const t = pick(tickets);
         if (r < 0.3) {
-          tickets.push(await lab.fieldTicket(`Aleatorio ${tickets.length}`));
+          tickets.push(await env.lab.fieldTicket(`Aleatorio ${tickets.length}`));
           count('office: new ticket');
         } else if (r < 0.6) {
           // Scope change: the technician loses or regains the ticket.
-          const owner = random() < 0.5 ? lab.world.users.agent.id : lab.world.users.technician.id;
-          await lab.office.admin.post(`/api/tickets/${t.number}/assign`, { ownerId: owner });
+          const owner = random() < 0.5 ? env.lab.world.users.agent.id : env.lab.world.users.technician.id;
+          await env.lab.office.admin.post(`/api/tickets/${t.number}/assign`, { ownerId: owner });
           count('office: reassign');
         } else if (r < 0.9) {
-          await lab.office.admin.post(`/api/tickets/${t.number}/articles`, { kind: 'public_reply', body: 'oficina' });
+          await env.lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
+            kind: 'public_reply',
+            body: 'oficina',
+          });
           count('office: reply');
         } else if (r < 0.95) {
-          await lab.office.admin.raw('DELETE', `/api/tickets/${t.number}`, '');
+          await env.lab.office.admin.raw('DELETE', `/api/tickets/${t.number}`, '');
           count('office: delete');
         } else {
-          await lab.server.restart();
+          await env.lab.server.restart();
           count('server restart');
         }
       };
@@ -149,23 +140,23 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
         d.faults.dropResponse = 0;
       }
       for (let round = 0; round < 2; round++) for (const d of devices) await settle(d);
-      for (const d of devices) await expectConverged(d, lab.server.url);
+      for (const d of devices) await expectConverged(d, env.lab.server.url);
 
       // Exactly once: an accepted note or photo exists once on the server, a rejected one not at all.
       const rejected = new Set<string>();
       for (const d of devices) {
         for (const r of await d.client.db.rejections.toArray()) rejected.add(`${d.opts.email}#${r.id}`);
-        const [ledger] = await database.db.select().from(syncClients).where(eq(syncClients.clientId, d.client.id));
+        const [ledger] = await env.database.db.select().from(syncClients).where(eq(syncClients.clientId, d.client.id));
         const next = (await d.client.db.getMeta<number>('nextMutationId')) ?? 1;
         expect(ledger?.lastMutationId ?? 0, `${d.opts.email} ledger`).toBe(next - 1);
       }
       const noteIds = made.filter((m) => m.kind === 'note').map((m) => m.rowId);
       const fileIds = made.filter((m) => m.kind === 'attachment').map((m) => m.rowId);
       const notes = noteIds.length
-        ? await database.db.select({ id: articles.id }).from(articles).where(inArray(articles.id, noteIds))
+        ? await env.database.db.select({ id: articles.id }).from(articles).where(inArray(articles.id, noteIds))
         : [];
       const files = fileIds.length
-        ? await database.db.select({ id: attachments.id }).from(attachments).where(inArray(attachments.id, fileIds))
+        ? await env.database.db.select({ id: attachments.id }).from(attachments).where(inArray(attachments.id, fileIds))
         : [];
       const onServer = new Set([...notes, ...files].map((x) => x.id));
       for (const m of made) {
