@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, isStaff } from '@mesa/core';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
@@ -13,9 +13,17 @@ export interface AttachmentContent {
 }
 
 /**
- * An attachment the actor may see: its ticket is in scope and not deleted, and customers never see
- * internal notes' files.
+ * An attachment the actor may see, for a query joining its ticket and (left) its article: the ticket is
+ * in scope and not deleted, and customers never reach internal notes' files.
  */
+export const visibleAttachment = (actor: Actor, id: string): SQL | undefined =>
+  and(
+    eq(attachments.id, id),
+    ticketScope(actor),
+    isNull(tickets.deletedAt),
+    isStaff(actor.role) ? undefined : or(isNull(articles.kind), ne(articles.kind, 'internal_note')),
+  );
+
 export async function readAttachment(db: Db, actor: Actor, id: string): Promise<AttachmentContent> {
   const [row] = await db
     .select({
@@ -23,16 +31,13 @@ export async function readAttachment(db: Db, actor: Actor, id: string): Promise<
       contentType: attachments.contentType,
       sha256: attachments.sha256,
       content: blobs.content,
-      articleKind: articles.kind,
     })
     .from(attachments)
     .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
     .innerJoin(blobs, eq(blobs.sha256, attachments.sha256))
     .leftJoin(articles, eq(articles.id, attachments.articleId))
-    .where(and(eq(attachments.id, id), ticketScope(actor), isNull(tickets.deletedAt)));
-  if (!row || (!isStaff(actor.role) && row.articleKind === 'internal_note')) {
-    throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
-  }
+    .where(visibleAttachment(actor, id));
+  if (!row) throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
   return {
     filename: row.filename,
     contentType: row.contentType,

@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments, attachmentUploads, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
-import { ticketScope } from './access';
+import { visibleAttachment } from './attachment-service';
 import { sha256Of, storeBlob } from './blob-store';
 
 /** The attachment an upload is for, as the caller may see it. */
@@ -43,17 +43,14 @@ export async function uploadTarget(db: Db, actor: Actor, id: string): Promise<Up
       size: attachments.size,
       sha256: attachments.sha256,
       uploadedById: attachments.uploadedById,
-      articleKind: articles.kind,
       stored: blobs.sha256,
     })
     .from(attachments)
     .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
     .leftJoin(blobs, eq(blobs.sha256, attachments.sha256))
     .leftJoin(articles, eq(articles.id, attachments.articleId))
-    .where(and(eq(attachments.id, id), ticketScope(actor)));
-  if (!row || (!isStaff(actor.role) && row.articleKind === 'internal_note')) {
-    throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
-  }
+    .where(visibleAttachment(actor, id));
+  if (!row) throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
   // A customer who shares the ticket may read a colleague's photo, but not replace its bytes.
   if (!isStaff(actor.role) && row.uploadedById !== actor.id) {
     throw new AppError(ErrorCode.FORBIDDEN, 'only staff or the uploader may upload');
