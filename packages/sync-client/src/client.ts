@@ -1,6 +1,7 @@
 import {
   ErrorCode,
   MAX_MUTATIONS_PER_PUSH,
+  MAX_PULL_LIMIT,
   type MutatorInput,
   type MutatorName,
   type PatchOperation,
@@ -397,6 +398,8 @@ export class SyncClient {
             schemaVersion: this.versions.schema,
             clientGroupId: this.clientGroupId,
             cookie,
+            // Big pages: a new device's full pull is mostly per-request overhead at the default size.
+            limit: MAX_PULL_LIMIT,
           },
           this.opts.lang,
         );

@@ -63,9 +63,11 @@ export class SyncDatabase extends Dexie {
 
   constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
+    // Few indexes on purpose: each one is another IndexedDB write per row, and a new device's first pull
+    // writes tens of thousands of rows. Queues filter and sort a few thousand tickets in memory instead.
     this.version(1).stores({
-      tickets: 'id, number, status, ownerId, departmentId, updatedAt',
-      articles: 'id, ticketId, createdAt',
+      tickets: 'id, number',
+      articles: 'id, ticketId',
       attachments: 'id, ticketId',
       shadows: 'key',
       mutations: 'id',

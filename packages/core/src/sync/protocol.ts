@@ -8,7 +8,8 @@ export const PROTOCOL_VERSION = 1;
 /** Shape of the synced rows (tickets, articles, attachments). Bump when a row schema changes. */
 export const SCHEMA_VERSION = 1;
 export const MAX_MUTATIONS_PER_PUSH = 100;
-export const MAX_PULL_LIMIT = 500;
+/** Rows per table per pull page a client may ask for; the server's default page is smaller (500). */
+export const MAX_PULL_LIMIT = 2000;
 export const MAX_COOKIE_LENGTH = 500;
 
 const versionField = z.number().int().positive();
