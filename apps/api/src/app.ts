@@ -21,6 +21,7 @@ import { lookupRoutes } from './routes/lookup';
 import { mailOutboxRoutes } from './routes/mail-outbox';
 import { settingsRoutes } from './routes/settings';
 import { syncRoutes } from './routes/sync';
+import { syncEventRoutes } from './routes/sync-events';
 import { ticketArticleRoutes } from './routes/ticket-articles';
 import { ticketRoutes } from './routes/tickets';
 import { userRoutes } from './routes/users';
@@ -61,6 +62,7 @@ export function createApp(deps: Deps) {
     attachmentUploadRoutes,
     mailOutboxRoutes,
     syncRoutes,
+    syncEventRoutes,
   ]) {
     app.route('/api', routes(deps));
   }

@@ -52,6 +52,8 @@ const envSchema = z.object({
     .default(10 * 1024 * 1024),
   /** Run the outbox worker in this instance (every instance may: they share rows with SKIP LOCKED). */
   OUTBOX_WORKER: bool.default(true),
+  /** Idle sync event streams (GET /api/sync/events) get a heartbeat this often, under proxies' idle timeouts. */
+  SYNC_HEARTBEAT_SECONDS: z.coerce.number().positive().max(3600).default(25),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,7 @@ import type { Deps } from './http/context';
 import { createLogger } from './logger';
 import { startMail } from './mail/runtime';
 import { createReference } from './services/reference-service';
+import { pokeHub } from './sync/pokes/hub';
 import { startTombstoneGc } from './sync/tombstone-gc';
 
 const env = readEnv();
@@ -67,6 +68,8 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info('shutting down', { signal });
   server.close();
+  // Ends the open event streams (server.close waits for them) and the LISTEN connection.
+  await pokeHub(database, log).close();
   await tombstoneGc.stop();
   await mail.stop();
   await database.close();
