@@ -68,7 +68,8 @@ describe('POST /api/sync/push', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ lastMutationId: 3, rejected: [{ id: 1, code: 'INVALID_TRANSITION' }] });
     const again = await d.push(batch);
-    expect(again.body).toMatchObject({ lastMutationId: 3, rejected: [] });
+    // Nothing runs twice; the earlier rejection is reported again so a lost response loses nothing.
+    expect(again.body).toMatchObject({ lastMutationId: 3, rejected: [{ id: 1, code: 'INVALID_TRANSITION' }] });
     const articles = (await as.agent.get(`/api/tickets/${t.number}/articles`)).body.items;
     expect(articles.filter((a: { id: string }) => a.id === noteId)).toHaveLength(1);
     expect((await as.agent.get(`/api/tickets/${t.number}`)).body.subject).toBe('Impresora piso 3');
@@ -98,6 +99,13 @@ describe('POST /api/sync/push', () => {
       [2, 'VALIDATION_FAILED'],
     ]);
     expect((await as.agent.get(`/api/tickets/${t.number}`)).body.subject).toBe('Válido');
+    // The response was lost and the device sends the same batch again: the rejections are reported again.
+    const replay = await d.push([
+      { id: 1, name: 'noSuchMutator@1', args: {} },
+      { id: 2, name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: '' } } },
+      { id: 3, name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'Válido' } } },
+    ]);
+    expect(replay.body).toMatchObject({ lastMutationId: 3, rejected: r.body.rejected });
   });
 
   it('last write wins per field in arrival order and history marks the value the writer had not seen', async () => {

@@ -5,6 +5,8 @@ import {
   articles,
   attachments,
   organizations,
+  syncClients,
+  syncRejections,
   syncScopeExits,
   ticketHistory,
   tickets,
@@ -319,7 +321,17 @@ describe('tombstone collection', () => {
       ])
       .returning({ id: syncScopeExits.id });
 
-    expect(await collectTombstones(db)).toEqual({ tickets: 1, scopeExits: 1 });
+    const clientId = randomUUID();
+    await db.insert(syncClients).values({ clientId, clientGroupId: randomUUID(), userId: world.users.technician.id });
+    await db.insert(syncRejections).values([
+      { clientId, mutationId: 1, code: 'TICKET_DELETED', message: 'old', createdAt: daysAgo(ttlDays + 1) },
+      { clientId, mutationId: 2, code: 'TICKET_DELETED', message: 'recent', createdAt: daysAgo(1) },
+    ]);
+
+    expect(await collectTombstones(db)).toEqual({ tickets: 1, scopeExits: 1, rejections: 1 });
+    expect(
+      (await db.select().from(syncRejections).where(eq(syncRejections.clientId, clientId))).map((r) => r.mutationId),
+    ).toEqual([2]);
     expect([await exists(old!), await exists(recent!), await exists(live!)]).toEqual([false, true, true]);
     expect(await db.$count(articles, eq(articles.id, article!.id))).toBe(0);
     expect(await db.$count(attachments, eq(attachments.id, fileId))).toBe(0);
@@ -329,7 +341,7 @@ describe('tombstone collection', () => {
       .where(eq(syncScopeExits.ticketId, live!));
     expect(exits.map((e) => e.id)).toEqual([recentExit!.id]);
     expect(oldExit!.id).not.toBe(recentExit!.id);
-    expect(await collectTombstones(db)).toEqual({ tickets: 0, scopeExits: 0 });
+    expect(await collectTombstones(db)).toEqual({ tickets: 0, scopeExits: 0, rejections: 0 });
   });
 
   it('runs on a timer and stops cleanly', async () => {

@@ -440,3 +440,21 @@ export const attachmentUploads = pgTable('attachment_uploads', {
   received: bytea('received').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * Offline sync: why a device's mutation was refused. Kept so a replayed push (its first response was
+ * lost) still reports the rejection: a refused edit is never silently dropped. Collected after 90 days.
+ */
+export const syncRejections = pgTable(
+  'sync_rejections',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => syncClients.clientId, { onDelete: 'cascade' }),
+    mutationId: bigint('mutation_id', { mode: 'number' }).notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.mutationId] }), index('sync_rejections_created_idx').on(t.createdAt)],
+);

@@ -6,9 +6,9 @@ import {
   type PushResponse,
   parseMutation,
 } from '@mesa/core';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
-import { syncClients } from '../db/schema';
+import { syncClients, syncRejections } from '../db/schema';
 import type { Actor } from '../http/context';
 import type { Reference } from '../services/reference-service';
 import { applyOnServer } from './server-mutators';
@@ -32,7 +32,8 @@ async function lockClient(tx: Tx, actor: Actor, req: PushRequest) {
  * Applies a device's queued mutations in order, each in its own transaction together with the
  * ledger row: an id at or below the ledger is acknowledged again without running; a gap is a 409
  * naming the expected id. A business rejection (invalid transition, deleted ticket, no permission,
- * bad args) rolls back only the mutation's savepoint, is reported, and still advances the ledger,
+ * bad args) rolls back only the mutation's savepoint, is reported (and kept, so a replay reports it
+ * again), and still advances the ledger,
  * so one bad mutation never blocks the queue. Anything else rolls the whole transaction back.
  */
 export async function pushMutations(
@@ -62,7 +63,15 @@ export async function pushMutations(
     await db.transaction(async (tx) => {
       const client = await lockClient(tx, actor, req);
       lastMutationId = client.lastMutationId;
-      if (m.id <= client.lastMutationId) return;
+      if (m.id <= client.lastMutationId) {
+        // A replay (the first response was lost): report its rejection again, or the device never learns.
+        const [earlier] = await tx
+          .select()
+          .from(syncRejections)
+          .where(and(eq(syncRejections.clientId, req.clientId), eq(syncRejections.mutationId, m.id)));
+        if (earlier) rejected.push({ id: m.id, code: earlier.code as ErrorCode, message: earlier.message });
+        return;
+      }
       if (m.id > client.lastMutationId + 1) {
         throw new AppError(ErrorCode.MUTATION_OUT_OF_ORDER, 'mutation ids must follow each other', {
           expected: client.lastMutationId + 1,
@@ -76,6 +85,9 @@ export async function pushMutations(
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         rejected.push({ id: m.id, code: error.code, message: error.message });
+        await tx
+          .insert(syncRejections)
+          .values({ clientId: req.clientId, mutationId: m.id, code: error.code, message: error.message });
       }
       await tx
         .update(syncClients)

@@ -1,7 +1,7 @@
 import { and, inArray, isNotNull, lt } from 'drizzle-orm';
 import { tryAdvisoryLock } from '../db/advisory-lock';
 import type { Db } from '../db/client';
-import { syncScopeExits, tickets } from '../db/schema';
+import { syncRejections, syncScopeExits, tickets } from '../db/schema';
 import type { Logger } from '../logger';
 import { TOMBSTONE_TTL_MS } from './change-log';
 
@@ -14,16 +14,18 @@ const BATCH = 500;
 export interface TombstoneCounts {
   tickets: number;
   scopeExits: number;
+  rejections: number;
 }
 
 /**
  * Hard-deletes what no device can need any more: tickets deleted more than TOMBSTONE_TTL_MS ago
- * (their articles, attachments, history and scope exits cascade) and scope exits that old. A cookie
+ * (their articles, attachments, history and scope exits cascade), and scope exits and recorded
+ * sync rejections that old. A cookie
  * older than that gets 410 and a full pull, which never carries tombstones, so nothing is lost.
  */
 export async function collectTombstones(db: Db, now = new Date()): Promise<TombstoneCounts> {
   const cutoff = new Date(now.getTime() - TOMBSTONE_TTL_MS);
-  const counts: TombstoneCounts = { tickets: 0, scopeExits: 0 };
+  const counts: TombstoneCounts = { tickets: 0, scopeExits: 0, rejections: 0 };
   for (;;) {
     const gone = await db
       .delete(tickets)
@@ -58,6 +60,12 @@ export async function collectTombstones(db: Db, now = new Date()): Promise<Tombs
     counts.scopeExits += gone.length;
     if (gone.length < BATCH) break;
   }
+  // Rejections are rare (one per refused edit): one statement.
+  const rejections = await db
+    .delete(syncRejections)
+    .where(lt(syncRejections.createdAt, cutoff))
+    .returning({ id: syncRejections.mutationId });
+  counts.rejections = rejections.length;
   return counts;
 }
 
