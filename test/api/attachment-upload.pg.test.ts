@@ -350,6 +350,19 @@ describe('who may upload', () => {
     expect(await blobCount(sha256(photo))).toBe(0);
   });
 
+  it('lets the technician finish a photo taken before the ticket was reassigned away, and nobody else', async () => {
+    const t = await fieldTicket();
+    const photo = randomBytes(200);
+    const id = await announce(as.technician, t.id, photo);
+    const r = await as.agent.post(`/api/tickets/${t.number}/assign`, { ownerId: world.users.agent.id });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await bytesAs.technician.put(id, photo, sha256(photo))).status).toBe(200);
+    expect((await bytesAs.otherTechnician.status(id)).status).toBe(404);
+    expect((await bytesAs.agent.read(id)).raw.equals(photo)).toBe(true);
+    // The technician still cannot read it back: out of scope.
+    expectError(await bytesAs.technician.read(id), 404, 'NOT_FOUND');
+  });
+
   it("keeps an internal note's file from customers; lets staff and the uploader send bytes, not a colleague", async () => {
     const t = await openTicket(as.customer, world);
     const note = await as.agent.post(`/api/tickets/${t.number}/articles`, { kind: 'internal_note', body: 'Foto' });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, isStaff, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments, attachmentUploads, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
@@ -35,7 +35,9 @@ export interface ByteRange {
 
 /**
  * The attachment row under the same rules as reading it (ticket in scope; customers never reach an
- * internal note's files), plus: only staff or whoever announced it may send its bytes.
+ * internal note's files), plus: only staff or whoever announced it may send its bytes. Whoever announced
+ * it may always finish sending them, even if the ticket left their scope meanwhile (a technician's photo
+ * taken offline before a reassignment): the bytes must match the hash they announced, so nothing leaks.
  */
 export async function uploadTarget(db: Db, actor: Actor, id: string): Promise<UploadTarget> {
   const [row] = await db
@@ -49,7 +51,12 @@ export async function uploadTarget(db: Db, actor: Actor, id: string): Promise<Up
     .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
     .leftJoin(blobs, eq(blobs.sha256, attachments.sha256))
     .leftJoin(articles, eq(articles.id, attachments.articleId))
-    .where(visibleAttachment(actor, id));
+    .where(
+      or(
+        visibleAttachment(actor, id),
+        and(eq(attachments.id, id), eq(attachments.uploadedById, actor.id), isNull(tickets.deletedAt)),
+      ),
+    );
   if (!row) throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
   // A customer who shares the ticket may read a colleague's photo, but not replace its bytes.
   if (!isStaff(actor.role) && row.uploadedById !== actor.id) {
