@@ -62,9 +62,7 @@ export class SyncDatabase extends Dexie {
   meta!: EntityTable<MetaRow, 'key'>;
 
   constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
-    // No query cache: the sync engine writes tens of thousands of rows at a time, which the cache would
-    // track for nothing; the PWA's live queries still work without it.
-    super(name, { cache: 'disabled', ...(deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : {}) });
+    super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
     // Few indexes on purpose: each one is another IndexedDB write per row, and a new device's first pull
     // writes tens of thousands of rows. Queues filter and sort a few thousand tickets in memory instead.
     this.version(1).stores({
