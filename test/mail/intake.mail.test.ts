@@ -157,6 +157,14 @@ describe('follow-ups', () => {
     expect(r.outcome).toBe('created');
   });
 
+  it('a reply to a deleted ticket opens a new one instead of vanishing into the tombstone', async () => {
+    const t = await newTicket();
+    await desk.database.db.update(tickets).set({ deletedAt: new Date() }).where(eq(tickets.id, t.ticketId));
+    const r = await send(await composeMail({ messageId: uid(), inReplyTo: t.messageId, subject: `Re: [${t.number}]` }));
+    expect(r.outcome).toBe('created');
+    expect(r.ticketId).not.toBe(t.ticketId);
+  });
+
   it('a match from another mailbox does not count', async () => {
     const other = await desk.addMailbox('facturacion');
     const t = await newTicket();

@@ -8,8 +8,12 @@ import type { ParsedMail } from './types';
 
 export type ThreadMatch = { ticket: TicketRow; by: 'in-reply-to' | 'references' | 'message-id' | 'marker' | 'subject' };
 
-/** A ticket of another mailbox is someone else's thread; web and phone tickets belong to every mailbox. */
-const ours = (ticket: TicketRow, mailboxId: string) => ticket.mailboxId === null || ticket.mailboxId === mailboxId;
+/**
+ * A ticket of another mailbox is someone else's thread; web and phone tickets belong to every mailbox.
+ * A deleted ticket is nobody's: a reply to it opens a new ticket rather than vanishing into a tombstone.
+ */
+const ours = (ticket: TicketRow, mailboxId: string) =>
+  ticket.deletedAt === null && (ticket.mailboxId === null || ticket.mailboxId === mailboxId);
 
 async function byNumber(tx: DbOrTx, number: string | null, mailboxId: string): Promise<TicketRow | null> {
   if (!number) return null;
