@@ -4,6 +4,7 @@ import { makeOrganization, makeUser } from '@mesa/api/db/factories';
 import {
   articles,
   attachments,
+  attachmentUploads,
   organizations,
   syncClients,
   syncRejections,
@@ -328,7 +329,23 @@ describe('tombstone collection', () => {
       { clientId, mutationId: 2, code: 'TICKET_DELETED', message: 'recent', createdAt: daysAgo(1) },
     ]);
 
-    expect(await collectTombstones(db)).toEqual({ tickets: 1, scopeExits: 1, rejections: 1 });
+    const upload = (name: string) =>
+      storeAttachment(db, {
+        ticketId: live!,
+        articleId: null,
+        filename: name,
+        contentType: 'image/jpeg',
+        content: Buffer.from(name),
+        uploadedById: null,
+      });
+    const [staleUpload, freshUpload] = [await upload('parada.jpg'), await upload('en-curso.jpg')];
+    await db.insert(attachmentUploads).values([
+      { attachmentId: staleUpload, received: Buffer.from('par'), updatedAt: daysAgo(8) },
+      { attachmentId: freshUpload, received: Buffer.from('en'), updatedAt: daysAgo(1) },
+    ]);
+
+    expect(await collectTombstones(db)).toEqual({ tickets: 1, scopeExits: 1, rejections: 1, abandonedUploads: 1 });
+    expect((await db.select().from(attachmentUploads)).map((u) => u.attachmentId)).toEqual([freshUpload]);
     expect(
       (await db.select().from(syncRejections).where(eq(syncRejections.clientId, clientId))).map((r) => r.mutationId),
     ).toEqual([2]);
@@ -341,7 +358,7 @@ describe('tombstone collection', () => {
       .where(eq(syncScopeExits.ticketId, live!));
     expect(exits.map((e) => e.id)).toEqual([recentExit!.id]);
     expect(oldExit!.id).not.toBe(recentExit!.id);
-    expect(await collectTombstones(db)).toEqual({ tickets: 0, scopeExits: 0, rejections: 0 });
+    expect(await collectTombstones(db)).toEqual({ tickets: 0, scopeExits: 0, rejections: 0, abandonedUploads: 0 });
   });
 
   it('runs on a timer and stops cleanly', async () => {

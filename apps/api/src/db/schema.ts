@@ -244,6 +244,8 @@ export const tickets = pgTable(
     index('tickets_owner_idx').on(t.ownerId),
     index('tickets_department_idx').on(t.departmentId, t.priority, t.seq),
     index('tickets_status_idx').on(t.status),
+    // Tombstones only: the hourly GC finds them without scanning every ticket.
+    index('tickets_deleted_at_idx').on(t.deletedAt).where(sql`deleted_at is not null`),
   ],
 );
 

@@ -1,31 +1,35 @@
 import { and, inArray, isNotNull, lt } from 'drizzle-orm';
 import { tryAdvisoryLock } from '../db/advisory-lock';
 import type { Db } from '../db/client';
-import { syncRejections, syncScopeExits, tickets } from '../db/schema';
+import { attachmentUploads, syncRejections, syncScopeExits, tickets } from '../db/schema';
 import type { Logger } from '../logger';
 import { TOMBSTONE_TTL_MS } from './change-log';
 
-/**
- * Rows per delete statement: a long backlog goes in short statements, not one long lock. (No index on
- * deleted_at: finding tombstones is one scan of tickets per run, once an hour.)
- */
+/** Rows per delete statement: a long backlog goes in short statements, not one long lock. */
 const BATCH = 500;
 
 export interface TombstoneCounts {
   tickets: number;
   scopeExits: number;
   rejections: number;
+  abandonedUploads: number;
 }
+
+/**
+ * A partial upload untouched this long is dropped: the device still holds the photo and starts over
+ * from 0 when it comes back (the server answers its offset question with 0).
+ */
+export const ABANDONED_UPLOAD_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Hard-deletes what no device can need any more: tickets deleted more than TOMBSTONE_TTL_MS ago
  * (their articles, attachments, history and scope exits cascade), and scope exits and recorded
- * sync rejections that old. A cookie
+ * sync rejections that old; and partial uploads abandoned for a week. A cookie
  * older than that gets 410 and a full pull, which never carries tombstones, so nothing is lost.
  */
 export async function collectTombstones(db: Db, now = new Date()): Promise<TombstoneCounts> {
   const cutoff = new Date(now.getTime() - TOMBSTONE_TTL_MS);
-  const counts: TombstoneCounts = { tickets: 0, scopeExits: 0, rejections: 0 };
+  const counts: TombstoneCounts = { tickets: 0, scopeExits: 0, rejections: 0, abandonedUploads: 0 };
   for (;;) {
     const gone = await db
       .delete(tickets)
@@ -66,6 +70,11 @@ export async function collectTombstones(db: Db, now = new Date()): Promise<Tombs
     .where(lt(syncRejections.createdAt, cutoff))
     .returning({ id: syncRejections.mutationId });
   counts.rejections = rejections.length;
+  const uploads = await db
+    .delete(attachmentUploads)
+    .where(lt(attachmentUploads.updatedAt, new Date(now.getTime() - ABANDONED_UPLOAD_MS)))
+    .returning({ id: attachmentUploads.attachmentId });
+  counts.abandonedUploads = uploads.length;
   return counts;
 }
 

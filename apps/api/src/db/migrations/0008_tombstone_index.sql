@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_deleted_at_idx" ON "tickets" USING btree ("deleted_at") WHERE deleted_at is not null;
