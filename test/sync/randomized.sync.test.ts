@@ -22,17 +22,18 @@ interface Made {
 
 describe(`randomized run (${seconds} s, seed ${seed})`, () => {
   it(
-    'devices with lost traffic, kills, restarts and scope changes end equal to the server, every mutation once',
+    'devices with lost traffic, kills, restarts, skewed clocks and scope changes end equal to the server, every mutation once',
     async () => {
       const random = prng(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
       const tickets: Ticket[] = [];
       for (let i = 0; i < 4; i++) tickets.push(await env.lab.fieldTicket(`Aleatorio ${i}`));
+      // Clocks that disagree: an hour ahead, an hour behind, and a phone that thinks it is 2001.
       const devices = [
-        await env.lab.device('technician', { random }),
+        await env.lab.device('technician', { random, skewMs: 3_600_000 }),
         await env.lab.device('agent', { random }),
-        await env.lab.device('supervisor', { random }),
-        await env.lab.device('customer', { random }),
+        await env.lab.device('supervisor', { random, skewMs: -3_600_000 }),
+        await env.lab.device('customer', { random, skewMs: Date.UTC(2001, 0, 1) - Date.now() }),
       ];
       for (const d of devices) {
         d.faults.dropRequest = 0.1;
