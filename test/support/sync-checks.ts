@@ -56,7 +56,7 @@ export async function expectConverged(device: LabDevice, baseUrl: string): Promi
   const db = device.client.db;
   const local = {
     tickets: await db.tickets.toArray(),
-    articles: await db.articles.toArray(),
+    articles: await db.allArticles(),
     attachments: await db.attachments.toArray(),
   };
   for (const table of ['tickets', 'articles', 'attachments'] as const) {

@@ -73,7 +73,7 @@ describe('offline queue scenarios', () => {
     await tech.restart();
     expect(await tech.client.db.mutations.count()).toBe(3);
     // The optimistic notes are still on screen after the restart.
-    expect(await tech.client.db.articles.where('ticketId').equals(t.id).count()).toBeGreaterThanOrEqual(3);
+    expect((await tech.client.db.articlesOf(t.id)).length).toBeGreaterThanOrEqual(3);
     tech.faults.offline = false;
     await settle(tech);
     for (const id of ids) expect(await notesWithId(id)).toHaveLength(1);
@@ -190,13 +190,17 @@ describe('offline queue scenarios', () => {
       });
       expect(r.status).toBe(201);
       win.dispatchEvent(new Event('online'));
-      await waitFor('the pull after online', async () => (await tech.client.db.articles.get(r.body.id)) !== undefined);
+      await waitFor('the pull after online', async () =>
+        (await tech.client.db.articlesOf(t.id)).some((a) => a.id === r.body.id),
+      );
       const r2 = await env.lab.office.admin.post(`/api/tickets/${t.number}/articles`, {
         kind: 'public_reply',
         body: 'Otra',
       });
       win.dispatchEvent(new Event('focus'));
-      await waitFor('the pull on focus', async () => (await tech.client.db.articles.get(r2.body.id)) !== undefined);
+      await waitFor('the pull on focus', async () =>
+        (await tech.client.db.articlesOf(t.id)).some((a) => a.id === r2.body.id),
+      );
       expect(tech.client.state.get().online).toBe(true);
       await tech.kill();
     } finally {

@@ -5,4 +5,5 @@ export { holdLeadership, type LockManagerLike, MemoryLocks } from './leader';
 export { databaseName, type PendingMutation, type Rejection, SyncDatabase } from './schema';
 export { readEvents } from './sse';
 export { initialSyncState, StateStore, type SyncState } from './state';
+export { getArticle, putArticles, removeArticles } from './threads';
 export { UPLOAD_CHUNK_BYTES, uploadBlob } from './uploads';

@@ -9,6 +9,7 @@ import {
   type SyncActor,
 } from '@mesa/core';
 import type { PendingMutation, SyncDatabase, SyncedTable } from './schema';
+import { getArticle, putArticles, removeArticles } from './threads';
 
 type Row = LocalTicket | Article | AttachmentRow;
 export const shadowKey = (table: SyncedTable, id: string) => `${table}:${id}`;
@@ -23,8 +24,9 @@ async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState>
   if ((m.name === 'addAttachment@1' || m.name === 'captureSignature@1') && m.args.articleId) {
     articleIds.push(m.args.articleId);
   }
+  // An article of another ticket is not found here, as the server would not find it on this ticket.
   for (const id of articleIds) {
-    const article = await db.articles.get(id);
+    const article = await getArticle(db, m.args.ticketId, id);
     if (article) state.articles.set(id, article);
   }
   if (m.name === 'addAttachment@1' || m.name === 'captureSignature@1') {
@@ -45,10 +47,19 @@ async function writeChanged(db: SyncDatabase, before: LocalState, after: LocalSt
     for (const [id, row] of now) {
       if (was.get(id) === row) continue;
       const key = shadowKey(table, id);
-      if (!(await db.shadows.get(key))) await db.shadows.add({ key, table, id, row: was.get(id) ?? null });
-      await (db[table] as unknown as { put(r: Row): Promise<unknown> }).put(row);
+      if (!(await db.shadows.get(key))) {
+        const shadow = { key, table, id, row: was.get(id) ?? null };
+        await db.shadows.add(table === 'articles' ? { ...shadow, ticketId: (row as Article).ticketId } : shadow);
+      }
+      await putRow(db, table, row);
     }
   }
+}
+
+async function putRow(db: SyncDatabase, table: SyncedTable, row: Row): Promise<void> {
+  if (table === 'tickets') await db.tickets.put(row as LocalTicket);
+  else if (table === 'articles') await putArticles(db, [row as Article]);
+  else await db.attachments.put(row as AttachmentRow);
 }
 
 /**
@@ -69,9 +80,10 @@ export async function applyOptimistic(db: SyncDatabase, m: ParsedMutation, actor
 export async function rebase(db: SyncDatabase, actor: SyncActor, now: Date): Promise<void> {
   const shadows = await db.shadows.toArray();
   for (const s of shadows) {
-    const table = db[s.table] as unknown as { put(r: Row): Promise<unknown>; delete(id: string): Promise<void> };
-    if (s.row === null) await table.delete(s.id);
-    else await table.put(s.row);
+    if (s.row !== null) await putRow(db, s.table, s.row);
+    else if (s.table === 'articles') await removeArticles(db, s.ticketId ?? '', [s.id]);
+    else if (s.table === 'tickets') await db.tickets.delete(s.id);
+    else await db.attachments.delete(s.id);
   }
   await db.shadows.clear();
   const pending: PendingMutation[] = await db.mutations.orderBy('id').toArray();

@@ -1,12 +1,7 @@
-import type { PatchOperation } from '@mesa/core';
+import type { Article, AttachmentRow, LocalTicket, PatchOperation } from '@mesa/core';
 import { shadowKey } from './optimistic';
 import type { SyncDatabase, SyncedTable } from './schema';
-
-type Table = {
-  bulkPut(rows: unknown[]): Promise<unknown>;
-  bulkDelete(ids: string[]): Promise<void>;
-  clear(): Promise<void>;
-};
+import { putArticles, removeArticles } from './threads';
 
 /**
  * Applies a pull's patch to the server's copy of the rows, inside the caller's transaction: rows that
@@ -16,46 +11,70 @@ type Table = {
  */
 export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Promise<void> {
   const shadowed = new Set((await db.shadows.toCollection().primaryKeys()) as string[]);
-  const puts: Record<SyncedTable, unknown[]> = { tickets: [], articles: [], attachments: [] };
-  const table = (t: SyncedTable) => db[t] as unknown as Table;
+  let tickets: LocalTicket[] = [];
+  let articles: Article[] = [];
+  let attachments: AttachmentRow[] = [];
 
+  // After a clear, a thread exists only if this patch wrote it: the others need no read before writing.
+  let written: Set<string> | null = null;
   const flush = async () => {
-    for (const t of ['tickets', 'articles', 'attachments'] as const) {
-      if (puts[t].length) await table(t).bulkPut(puts[t]);
-      puts[t] = [];
+    if (tickets.length) await db.tickets.bulkPut(tickets);
+    if (articles.length) {
+      const known = written;
+      await putArticles(db, articles, known ? (id) => !known.has(id) : undefined);
+      for (const a of articles) known?.add(a.ticketId);
     }
+    if (attachments.length) await db.attachments.bulkPut(attachments);
+    tickets = [];
+    articles = [];
+    attachments = [];
   };
-  const setShadow = async (t: SyncedTable, id: string, row: unknown) => {
-    await db.shadows.update(shadowKey(t, id), { row: row as never });
-  };
-  const remove = async (t: SyncedTable, ids: string[]) => {
+  /** Ids whose server copy lives in a shadow get it there (null: gone); the rest are returned. */
+  const intoShadows = async (table: SyncedTable, ids: string[], row: unknown = null): Promise<string[]> => {
     const plain: string[] = [];
     for (const id of ids) {
-      if (shadowed.has(shadowKey(t, id))) await setShadow(t, id, null);
+      if (shadowed.has(shadowKey(table, id))) await db.shadows.update(shadowKey(table, id), { row: row as never });
       else plain.push(id);
     }
-    if (plain.length) await table(t).bulkDelete(plain);
+    return plain;
   };
 
   for (const op of patch) {
     if (op.op === 'put') {
-      if (shadowed.has(shadowKey(op.table, op.row.id))) await setShadow(op.table, op.row.id, op.row);
-      else puts[op.table].push(op.row);
+      if (shadowed.has(shadowKey(op.table, op.row.id))) await intoShadows(op.table, [op.row.id], op.row);
+      else if (op.table === 'tickets') tickets.push(op.row);
+      else if (op.table === 'articles') articles.push(op.row);
+      else attachments.push(op.row);
       continue;
     }
     await flush();
     if (op.op === 'clear') {
-      await Promise.all([db.tickets.clear(), db.articles.clear(), db.attachments.clear()]);
+      await Promise.all([db.tickets.clear(), db.threads.clear(), db.attachments.clear()]);
+      written = new Set();
       await db.shadows.toCollection().modify({ row: null });
       continue;
     }
     if (op.table === 'tickets') {
-      const articleIds = (await db.articles.where('ticketId').equals(op.id).primaryKeys()) as string[];
-      const attachmentIds = (await db.attachments.where('ticketId').equals(op.id).primaryKeys()) as string[];
-      await remove('articles', articleIds);
-      await remove('attachments', attachmentIds);
+      const thread = await db.articlesOf(op.id);
+      await intoShadows(
+        'articles',
+        thread.map((a) => a.id),
+      );
+      await db.threads.delete(op.id);
+      const files = (await db.attachments.where('ticketId').equals(op.id).primaryKeys()) as string[];
+      await db.attachments.bulkDelete(await intoShadows('attachments', files));
+      await db.tickets.bulkDelete(await intoShadows('tickets', [op.id]));
+    } else if (op.table === 'articles') {
+      const shadow = await db.shadows.get(shadowKey('articles', op.id));
+      if (shadow) await db.shadows.update(shadow.key, { row: null });
+      else {
+        // The server names only the article: find its thread among the device's.
+        const owner = (await db.threads.toArray()).find((t) => t.articles.some((a) => a.id === op.id));
+        if (owner) await removeArticles(db, owner.ticketId, [op.id]);
+      }
+    } else {
+      await db.attachments.bulkDelete(await intoShadows('attachments', [op.id]));
     }
-    await remove(op.table, [op.id]);
   }
   await flush();
 }

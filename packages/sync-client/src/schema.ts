@@ -20,7 +20,18 @@ export interface ShadowRow {
   key: string;
   table: SyncedTable;
   id: string;
+  /** For articles: the thread the row lives in (also when `row` is null). */
+  ticketId?: string;
   row: LocalTicket | Article | AttachmentRow | null;
+}
+
+/**
+ * A ticket's articles, stored as one record: a new device's first pull writes tens of thousands of
+ * articles, and IndexedDB's cost is per record, so one record per ticket instead of per article.
+ */
+export interface ArticleThread {
+  ticketId: string;
+  articles: Article[];
 }
 
 /** A photo or signature waiting for upload; deleted only after the server confirms its hash. */
@@ -53,7 +64,7 @@ export const databaseName = (userId: string) => `mesa-sync-${userId}`;
  */
 export class SyncDatabase extends Dexie {
   tickets!: EntityTable<LocalTicket, 'id'>;
-  articles!: EntityTable<Article, 'id'>;
+  threads!: EntityTable<ArticleThread, 'ticketId'>;
   attachments!: EntityTable<AttachmentRow, 'id'>;
   shadows!: EntityTable<ShadowRow, 'key'>;
   mutations!: EntityTable<PendingMutation, 'id'>;
@@ -63,11 +74,11 @@ export class SyncDatabase extends Dexie {
 
   constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
-    // Few indexes on purpose: each one is another IndexedDB write per row, and a new device's first pull
-    // writes tens of thousands of rows. Queues filter and sort a few thousand tickets in memory instead.
+    // Few indexes and few records on purpose: each is another IndexedDB write, and a new device's first
+    // pull writes tens of thousands of rows. Queues filter and sort a few thousand tickets in memory.
     this.version(1).stores({
       tickets: 'id, number',
-      articles: 'id, ticketId',
+      threads: 'ticketId',
       attachments: 'id, ticketId',
       shadows: 'key',
       mutations: 'id',
@@ -79,7 +90,16 @@ export class SyncDatabase extends Dexie {
 
   /** Every table a pull or an optimistic write touches, for one read-write transaction. */
   get syncTables() {
-    return [this.tickets, this.articles, this.attachments, this.shadows, this.mutations, this.blobs, this.meta];
+    return [this.tickets, this.threads, this.attachments, this.shadows, this.mutations, this.blobs, this.meta];
+  }
+
+  /** A ticket's articles in server order (optimistic ones last until the server has them). */
+  async articlesOf(ticketId: string): Promise<Article[]> {
+    return (await this.threads.get(ticketId))?.articles ?? [];
+  }
+
+  async allArticles(): Promise<Article[]> {
+    return (await this.threads.toArray()).flatMap((t) => t.articles);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
