@@ -25,6 +25,7 @@ import { createReference } from '@mesa/api/services/reference-service';
 import { simpleParser } from 'mailparser';
 import Composer from 'nodemailer/lib/mail-composer/index.js';
 import postgres from 'postgres';
+import { prng } from '../test/support/prng';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const total = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -40,18 +41,6 @@ const benchUrl = (() => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages
-
-/** mulberry32: the same messages on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST =
   'Ana,José,María,Luis,Carmen,Pedro,Rosa,Jesús,Lucía,Andrés,Yolanda,Rafael,Begoña,Óscar,Inés,Víctor,Marisol,Ramón,Elena,Tomás'.split(

@@ -14,9 +14,10 @@
  */
 import type { Database } from '@mesa/api/db/client';
 import { postgresDatabase } from '@mesa/api/db/client';
-import type { Role, Ticket } from '@mesa/core';
+import type { Role } from '@mesa/core';
 import postgres from 'postgres';
-import { client, testApp } from '../test/support/api';
+import { testApp } from '../test/support/api';
+import { openFieldVisit } from '../test/support/field-visit';
 import { LabDevice, LabServer } from '../test/support/sync-lab';
 import { type Exchange, WireMeter, wireBytes } from '../test/support/wire-meter';
 import { buildWorld } from '../test/support/world';
@@ -66,21 +67,7 @@ try {
 
   // A field visit: the customer's Systems ticket, assigned to the technician; the Systems agent edits it.
   const app = testApp(database);
-  const customer = await client(app).login(world.users.customer.email);
-  const office = await client(app).login(world.users.admin.email);
-  const created = await customer.post<Ticket>('/api/tickets', {
-    departmentId: world.dept('sistemas').id,
-    subject: 'Visita: router caído',
-    description: 'El router del piso 2 no enciende desde esta mañana.',
-    severity: 'high',
-    urgency: 'medium',
-  });
-  if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
-  const assigned = await office.post(`/api/tickets/${created.body.number}/assign`, {
-    ownerId: world.users.technician.id,
-  });
-  if (assigned.status !== 200) throw new Error(`assign: ${JSON.stringify(assigned.body)}`);
-  const ticketId = created.body.id;
+  const ticketId = (await openFieldVisit(app, world)).id;
 
   /** A started device of a world user, talking to the API through the meter. */
   const device = async (who: 'technician' | 'agent', pokes: boolean) => {

@@ -14,9 +14,10 @@
 import { loadavg } from 'node:os';
 import type { Database } from '@mesa/api/db/client';
 import { postgresDatabase } from '@mesa/api/db/client';
-import type { Role, Ticket } from '@mesa/core';
+import type { Role } from '@mesa/core';
 import postgres from 'postgres';
-import { client, testApp } from '../test/support/api';
+import { testApp } from '../test/support/api';
+import { openFieldVisit } from '../test/support/field-visit';
 import { LabDevice, LabServer } from '../test/support/sync-lab';
 import { buildWorld } from '../test/support/world';
 
@@ -50,21 +51,8 @@ try {
 
   // The Systems agent edits in the office; the technician's phone holds the ticket (assigned to them).
   const app = testApp(database);
-  const customer = await client(app).login(world.users.customer.email);
-  const office = await client(app).login(world.users.admin.email);
-  const created = await customer.post<Ticket>('/api/tickets', {
-    departmentId: world.dept('sistemas').id,
-    subject: 'Visita: router caído',
-    description: 'El router del piso 2 no enciende desde esta mañana.',
-    severity: 'high',
-    urgency: 'medium',
-  });
-  if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
-  const assigned = await office.post(`/api/tickets/${created.body.number}/assign`, {
-    ownerId: world.users.technician.id,
-  });
-  if (assigned.status !== 200) throw new Error(`assign: ${JSON.stringify(assigned.body)}`);
-  const ticketId = created.body.id;
+  const visit = await openFieldVisit(app, world);
+  const ticketId = visit.id;
 
   const lab = server;
   const device = async (who: 'agent' | 'technician') => {
@@ -89,7 +77,7 @@ try {
       }
     }
   };
-  for (let t = 0; (await subjectOn(b)) !== created.body.subject || (await subjectOn(a)) === undefined; t++) {
+  for (let t = 0; (await subjectOn(b)) !== visit.subject || (await subjectOn(a)) === undefined; t++) {
     if (t > 500) throw new Error('devices did not sync at start (is GET /api/sync/events there?)');
     await sleep(10);
   }

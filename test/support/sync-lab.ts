@@ -5,6 +5,9 @@ import type { PatchOperation, Role } from '@mesa/core';
 import { MemoryLocks, SyncClient, type SyncClientOptions } from '@mesa/sync-client';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { testApp } from './api';
+
+export { prng } from './prng';
+
 import { PASSWORD } from './world';
 
 type Server = ReturnType<typeof serve>;
@@ -52,18 +55,6 @@ export interface Faults {
   dropResponse: number;
   /** Deterministic faults: the next requests whose path ends with the key are dropped (request or response). */
   next: Array<{ path: string; lose: 'request' | 'response' }>;
-}
-
-/** A seeded PRNG (mulberry32) so a failing randomized run can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface DeviceOptions {

@@ -1,10 +1,10 @@
 import type { Database } from '@mesa/api/db/client';
 import type { Role, Ticket } from '@mesa/core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type Client, client, testApp } from './api';
 import { openTestDatabase } from './db';
+import { openFieldVisit } from './field-visit';
 import { LabDevice, LabServer } from './sync-lab';
-import { openTicket } from './tickets';
 import { buildWorld, type World } from './world';
 
 type UserKey = keyof World['users'];
@@ -39,13 +39,7 @@ export async function openLab(database: Database) {
   }
 
   /** A Systems ticket assigned to the technician (a field visit), opened by the customer. */
-  async function fieldTicket(subject = 'Visita: router caído'): Promise<Ticket> {
-    const customer = await client(app).login('ana@acme.test');
-    const t = await openTicket(customer, world, { subject });
-    const r = await office.admin.post(`/api/tickets/${t.number}/assign`, { ownerId: world.users.technician.id });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return r.body as Ticket;
-  }
+  const fieldTicket = (subject?: string): Promise<Ticket> => openFieldVisit(app, world, subject);
 
   async function close() {
     await Promise.all(devices.map((d) => d.kill()));
