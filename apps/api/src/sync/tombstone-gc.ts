@@ -1,4 +1,4 @@
-import { and, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, inArray, isNotNull, lt, type SQL } from 'drizzle-orm';
 import { tryAdvisoryLock } from '../db/advisory-lock';
 import type { Db } from '../db/client';
 import { attachmentUploads, syncRejections, syncScopeExits, tickets } from '../db/schema';
@@ -21,49 +21,32 @@ export interface TombstoneCounts {
  */
 export const ABANDONED_UPLOAD_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** Deletes the rows of `table` matching `where`, BATCH at a time by primary key; returns how many. */
+async function deleteInBatches(
+  db: Db,
+  table: typeof tickets | typeof syncScopeExits,
+  where: SQL | undefined,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const batch = db.select({ id: table.id }).from(table).where(where).limit(BATCH);
+    const gone = await db.delete(table).where(inArray(table.id, batch)).returning({ id: table.id });
+    total += gone.length;
+    if (gone.length < BATCH) return total;
+  }
+}
+
 /**
- * Hard-deletes what no device can need any more: tickets deleted more than TOMBSTONE_TTL_MS ago
- * (their articles, attachments, history and scope exits cascade), and scope exits and recorded
- * sync rejections that old; and partial uploads abandoned for a week. A cookie
- * older than that gets 410 and a full pull, which never carries tombstones, so nothing is lost.
+ * Hard-deletes what no device can need any more: tickets deleted more than TOMBSTONE_TTL_MS ago (their
+ * articles, attachments, history and scope exits cascade), scope exits and recorded sync rejections as
+ * old, and partial uploads abandoned for a week. A cookie older than TOMBSTONE_TTL_MS gets 410 and a
+ * full pull, which never carries tombstones, so nothing is lost.
  */
 export async function collectTombstones(db: Db, now = new Date()): Promise<TombstoneCounts> {
   const cutoff = new Date(now.getTime() - TOMBSTONE_TTL_MS);
   const counts: TombstoneCounts = { tickets: 0, scopeExits: 0, rejections: 0, abandonedUploads: 0 };
-  for (;;) {
-    const gone = await db
-      .delete(tickets)
-      .where(
-        inArray(
-          tickets.id,
-          db
-            .select({ id: tickets.id })
-            .from(tickets)
-            .where(and(isNotNull(tickets.deletedAt), lt(tickets.deletedAt, cutoff)))
-            .limit(BATCH),
-        ),
-      )
-      .returning({ id: tickets.id });
-    counts.tickets += gone.length;
-    if (gone.length < BATCH) break;
-  }
-  for (;;) {
-    const gone = await db
-      .delete(syncScopeExits)
-      .where(
-        inArray(
-          syncScopeExits.id,
-          db
-            .select({ id: syncScopeExits.id })
-            .from(syncScopeExits)
-            .where(lt(syncScopeExits.createdAt, cutoff))
-            .limit(BATCH),
-        ),
-      )
-      .returning({ id: syncScopeExits.id });
-    counts.scopeExits += gone.length;
-    if (gone.length < BATCH) break;
-  }
+  counts.tickets = await deleteInBatches(db, tickets, and(isNotNull(tickets.deletedAt), lt(tickets.deletedAt, cutoff)));
+  counts.scopeExits = await deleteInBatches(db, syncScopeExits, lt(syncScopeExits.createdAt, cutoff));
   // Rejections are rare (one per refused edit): one statement.
   const rejections = await db
     .delete(syncRejections)
