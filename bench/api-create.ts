@@ -14,21 +14,15 @@ import { postgresDatabase } from '@mesa/api/db/client';
 import { makeOrganization, makeUser } from '@mesa/api/db/factories';
 import { seedBase } from '@mesa/api/db/seed-base';
 import postgres from 'postgres';
+import { benchServerUrl, scratchDatabase } from './scratch-database';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const clients = Number(process.env.BENCH_CLIENTS ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const port = 18000 + Math.floor(Math.random() * 1000);
-const dbName = `mesa_bench_${process.pid}`;
-const benchUrl = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const scratch = scratchDatabase('mesa_bench');
+const benchUrl = scratch.url;
 
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-await admin.unsafe(`create database ${dbName}`);
+await scratch.recreate();
 
 let api: ChildProcess | undefined;
 try {
@@ -171,7 +165,9 @@ try {
   agent.destroy();
 
   const ratio = http.rate / direct.rate;
-  console.log(`clients: ${clients}, duration: ${seconds}s per leg, Postgres: ${serverUrl.replace(/\/\/.*@/, '//…@')}`);
+  console.log(
+    `clients: ${clients}, duration: ${seconds}s per leg, Postgres: ${benchServerUrl.replace(/\/\/.*@/, '//…@')}`,
+  );
   console.log(
     `HTTP POST /api/tickets: ${http.rate.toFixed(0)} tickets/s (n=${http.n}, p50 ${http.p50} ms, p95 ${http.p95} ms)`,
   );
@@ -182,6 +178,5 @@ try {
 } finally {
   api?.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -26,18 +26,14 @@ import { simpleParser } from 'mailparser';
 import Composer from 'nodemailer/lib/mail-composer/index.js';
 import postgres from 'postgres';
 import { prng } from '../test/support/prng';
+import { benchServerUrl, scratchDatabase } from './scratch-database';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const total = Number(process.env.BENCH_MESSAGES ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const TARGET_RATE = 150;
 const TARGET_RATIO = 0.5;
-const dbName = `mesa_bench_${process.pid}`;
-const benchUrl = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const scratch = scratchDatabase('mesa_bench_mail');
+const benchUrl = scratch.url;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages
@@ -317,19 +313,9 @@ async function counts(): Promise<Counts> {
 const minus = (a: Counts, b: Counts): Counts =>
   Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof Counts]])) as unknown as Counts;
 
-async function freshDatabase() {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.unsafe(`create database ${dbName}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 /** The full intake in `lanes` concurrent loops on a fresh database; warm-up messages first, not counted. */
 async function intakeLeg(messages: Message[], warmup: Message[], lanes: number, profileTo?: string) {
-  await freshDatabase();
+  await scratch.recreate();
   const database = postgresDatabase(benchUrl);
   try {
     await database.migrate();
@@ -448,7 +434,7 @@ try {
     console.log(
       `${label}: ${r.rate.toFixed(0)} msg/s (p50 ${r.p50} ms, p95 ${r.p95} ms, node CPU ${(r.nodeCpu * 100).toFixed(0)}% of one core)`,
     );
-  console.log(`Postgres: ${serverUrl.replace(/\/\/.*@/, '//…@')}`);
+  console.log(`Postgres: ${benchServerUrl.replace(/\/\/.*@/, '//…@')}`);
   console.log(`mailparser simpleParser alone: ${mailparser.toFixed(0)} msg/s (sequential)`);
   console.log(
     `parseMail alone (mailparser + HTML sanitizing + classification): ${parse.toFixed(0)} msg/s (sequential)`,
@@ -477,7 +463,5 @@ try {
   );
   if (problems.length) process.exitCode = 1;
 } finally {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

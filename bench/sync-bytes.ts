@@ -15,25 +15,18 @@
 import type { Database } from '@mesa/api/db/client';
 import { postgresDatabase } from '@mesa/api/db/client';
 import type { Role } from '@mesa/core';
-import postgres from 'postgres';
 import { testApp } from '../test/support/api';
 import { openFieldVisit } from '../test/support/field-visit';
 import { LabDevice, LabServer } from '../test/support/sync-lab';
 import { type Exchange, WireMeter, wireBytes } from '../test/support/wire-meter';
 import { buildWorld } from '../test/support/world';
+import { scratchDatabase } from './scratch-database';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const edits = Number(process.env.BENCH_EDITS ?? 50);
-const dbName = `mesa_bench_bytes_${process.pid}`;
-const benchUrl = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const scratch = scratchDatabase('mesa_bench_bytes');
+const benchUrl = scratch.url;
 
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-await admin.unsafe(`create database ${dbName}`);
+await scratch.recreate();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -179,6 +172,5 @@ try {
   await meter?.stop();
   await server?.stop();
   await database?.close();
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -15,25 +15,19 @@ import { postgresDatabase } from '@mesa/api/db/client';
 import postgres from 'postgres';
 import { bundleSyncClient, launchChromium, serveApiAndPage } from '../test/support/browser-bench';
 import { buildWorld, PASSWORD } from '../test/support/world';
+import { scratchDatabase } from './scratch-database';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ticketCount = Number(process.env.BENCH_TICKETS ?? 10_000);
 const articlesPerTicket = Number(process.env.BENCH_ARTICLES_PER_TICKET ?? 5);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 // Desks accumulate rows over many transactions (the pull pages by change xid): a few tickets per commit.
 const ticketsPerCommit = Number(process.env.BENCH_TICKETS_PER_COMMIT ?? 10);
-const dbName = `mesa_bench_sync_${process.pid}`;
-const benchUrl = (() => {
-  const u = new URL(serverUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const scratch = scratchDatabase('mesa_bench_sync');
+const benchUrl = scratch.url;
 const TARGET_SECONDS = 5;
 const TARGET_RATIO = 0.3;
 
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-await admin.unsafe(`create database ${dbName}`);
+await scratch.recreate();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -217,6 +211,5 @@ try {
 } finally {
   await closeBrowser().catch(() => {});
   await closeServer().catch(() => {});
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }
