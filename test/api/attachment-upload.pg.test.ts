@@ -2,18 +2,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { attachmentUploads, blobs } from '@mesa/api/db/schema';
-import {
-  MAX_ATTACHMENT_BYTES,
-  MAX_UPLOAD_CHUNK_BYTES,
-  MIN_UPLOAD_CHUNK_BYTES,
-  PROTOCOL_VERSION,
-  SCHEMA_VERSION,
-  type Ticket,
-} from '@mesa/core';
+import { MAX_ATTACHMENT_BYTES, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES, type Ticket } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, clientsFor, type Reply, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
+import { protocolDevice } from '../support/sync-device';
 import { expectError, openTicket } from '../support/tickets';
 import { buildWorld, PASSWORD, type World } from '../support/world';
 
@@ -108,28 +102,20 @@ const range = (start: number, end: number, total: number) => `bytes ${start}-${e
 /** Records attachment metadata the way a device does offline: an addAttachment@1 mutation pushed by sync. */
 async function announce(who: Client, ticketId: string, file: Uint8Array, over: Record<string, unknown> = {}) {
   const id = randomUUID();
-  const r = await who.post('/api/sync/push', {
-    protocolVersion: PROTOCOL_VERSION,
-    schemaVersion: SCHEMA_VERSION,
-    clientGroupId: randomUUID(),
-    clientId: randomUUID(),
-    mutations: [
-      {
-        id: 1,
-        name: 'addAttachment@1',
-        clientTime: Date.now(),
-        args: {
-          id,
-          ticketId,
-          filename: 'foto.jpg',
-          contentType: 'image/jpeg',
-          size: file.length,
-          sha256: sha256(file),
-          ...over,
-        },
+  const r = await protocolDevice(who).push([
+    {
+      name: 'addAttachment@1',
+      args: {
+        id,
+        ticketId,
+        filename: 'foto.jpg',
+        contentType: 'image/jpeg',
+        size: file.length,
+        sha256: sha256(file),
+        ...over,
       },
-    ],
-  });
+    },
+  ]);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   expect(r.body.rejected).toEqual([]);
   return id;

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
+import { protocolDevice, syncVersions } from '../support/sync-device';
 import { expectError, historyOf, openTicket } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
@@ -26,26 +27,9 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION };
+const versions = syncVersions;
 
-/** A device: one client id in one group, with its own mutation counter. */
-function device(who: Client) {
-  const clientGroupId = randomUUID();
-  const clientId = randomUUID();
-  let next = 1;
-  return {
-    clientGroupId,
-    clientId,
-    push: (mutations: Array<{ name: string; args: unknown; id?: number }>) =>
-      who.post('/api/sync/push', {
-        ...versions,
-        clientGroupId,
-        clientId,
-        mutations: mutations.map((m) => ({ id: m.id ?? next++, name: m.name, args: m.args, clientTime: Date.now() })),
-      }),
-    pull: (cookie: string | null) => who.post('/api/sync/pull', { ...versions, clientGroupId, cookie }),
-  };
-}
+const device = protocolDevice;
 
 const ticketIn = (patch: Array<{ op: string; table?: string; row?: { id: string } }>, id: string) =>
   patch.find((p) => p.op === 'put' && p.table === 'tickets' && p.row?.id === id);

@@ -15,12 +15,12 @@ import {
   requesterKey,
   scopeKeys,
 } from '@mesa/api/sync/pokes/scope-keys';
-import { PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
 import { type EventStream, openEvents, readEventStream, sessionCookie } from '../support/sse';
+import { protocolDevice } from '../support/sync-device';
 import { expectError, insertBareTicket, openTicket } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
@@ -120,20 +120,12 @@ describe('GET /api/sync/events', () => {
     const other = await streamAs('otherAgent');
 
     // The technician's device pushes a note: a commit in the technician's scope only.
-    const push = await as.technician.post('/api/sync/push', {
-      protocolVersion: PROTOCOL_VERSION,
-      schemaVersion: SCHEMA_VERSION,
-      clientGroupId: randomUUID(),
-      clientId: randomUUID(),
-      mutations: [
-        {
-          id: 1,
-          name: 'addNote@1',
-          args: { id: randomUUID(), ticketId: t.id, kind: 'internal_note', body: 'Llego a las 10' },
-          clientTime: Date.now(),
-        },
-      ],
-    });
+    const push = await protocolDevice(as.technician).push([
+      {
+        name: 'addNote@1',
+        args: { id: randomUUID(), ticketId: t.id, kind: 'internal_note', body: 'Llego a las 10' },
+      },
+    ]);
     expect(push.body, JSON.stringify(push.body)).toMatchObject({ lastMutationId: 1, rejected: [] });
     await tech.nextNamed('poke');
     expect(pokes(await other.quiet(300))).toBe(0);

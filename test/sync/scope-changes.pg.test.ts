@@ -18,11 +18,12 @@ import { storeAttachment } from '@mesa/api/services/blob-store';
 import { actorFor } from '@mesa/api/services/session-service';
 import { decodeCookie, encodeCookie, type PullResult, pullChanges, TOMBSTONE_TTL_MS } from '@mesa/api/sync/change-log';
 import { collectTombstones, startTombstoneGc } from '@mesa/api/sync/tombstone-gc';
-import { ErrorCode, isAppError, PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
+import { ErrorCode, isAppError, type Ticket } from '@mesa/core';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
+import { type PatchOp, protocolDevice, syncVersions } from '../support/sync-device';
 import { expectError, insertBareTicket, openTicket, visibleNumbers, writeCounts } from '../support/tickets';
 import { buildWorld, PASSWORD, type World } from '../support/world';
 
@@ -54,36 +55,14 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-const versions = { protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION };
-type Op = { op: string; table?: string; id?: string; row?: { id: string } };
+const versions = syncVersions;
+type Op = PatchOp;
 
-/** A device of one user: pulls every page of a pull into one patch; pushes with its own counter. */
-function device(who: Client) {
-  const clientGroupId = randomUUID();
-  const clientId = randomUUID();
-  let next = 1;
-  return {
-    async pull(cookie: string | null): Promise<{ patch: Op[]; cookie: string }> {
-      const patch: Op[] = [];
-      let at = cookie;
-      for (let pages = 0; pages < 50; pages++) {
-        const r = await who.post('/api/sync/pull', { ...versions, clientGroupId, cookie: at });
-        expect(r.status, JSON.stringify(r.body)).toBe(200);
-        patch.push(...r.body.patch);
-        at = r.body.cookie;
-        if (!r.body.more) return { patch, cookie: at as string };
-      }
-      throw new Error('pull never ended');
-    },
-    push: (mutations: Array<{ name: string; args: unknown }>) =>
-      who.post('/api/sync/push', {
-        ...versions,
-        clientGroupId,
-        clientId,
-        mutations: mutations.map((m) => ({ id: next++, name: m.name, args: m.args, clientTime: Date.now() })),
-      }),
-  };
-}
+/** A device of one user whose pulls gather every page into one patch. */
+const device = (who: Client) => {
+  const d = protocolDevice(who);
+  return { push: d.push, pull: d.pullAll };
+};
 
 /** What a patch says about one ticket, in order: [], ['put'], ['del'], … */
 const about = (patch: Op[], id: string) =>
