@@ -22,15 +22,15 @@ import type { Ticket } from '@mesa/core';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { openTestDatabase } from '../support/db';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../support/db';
 import { type SmtpSink, type SunkMail, startSmtpSink } from '../support/smtp-sink';
 import { buildWorld, type World } from '../support/world';
 
 const log = createLogger('silent');
 const OUR_ID = /^<mesa\.(T-\d{6})\.[a-z0-9]+@mesa\.test>$/;
 
-let database: Database;
+let database: TestDatabase;
 let world: World;
 let reference: Reference;
 let sink: SmtpSink;
@@ -62,12 +62,7 @@ afterAll(async () => {
 
 /** A second connection pool to the same test database (Postgres only; PGlite has one connection). */
 async function secondHandle(): Promise<Database | null> {
-  const server = inject('pgServer');
-  if (!server) return null;
-  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as [{ name: string }];
-  const url = new URL(server.url);
-  url.pathname = `/${row.name}`;
-  return postgresDatabase(url.toString(), 4);
+  return database.url ? postgresDatabase(database.url, 4) : null;
 }
 
 /** Runs rounds until nothing due is left; returns the rows handled. */

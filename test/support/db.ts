@@ -6,11 +6,14 @@ import { inject } from 'vitest';
 
 let seq = 0;
 
+/** A test database; `url` reaches it from more sessions (Postgres only: PGlite has one connection). */
+export type TestDatabase = Database & { url: string | null };
+
 /**
  * A fresh, migrated database for one test file: a copy of the template database
  * on Postgres, or a PGlite loaded from the migrated dump. Close it in afterAll.
  */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(): Promise<TestDatabase> {
   const server = inject('pgServer');
   if (server) {
     const name = `mesa_t_${process.pid}_${Date.now().toString(36)}_${seq++}`;
@@ -25,6 +28,7 @@ export async function openTestDatabase(): Promise<Database> {
     const database = postgresDatabase(url.toString(), 10);
     return {
       ...database,
+      url: url.toString(),
       close: async () => {
         await database.close();
         const dropper = postgres(server.url, { max: 1, onnotice: () => {} });
@@ -36,5 +40,5 @@ export async function openTestDatabase(): Promise<Database> {
   const dump = inject('pgliteDump');
   if (!dump) throw new Error('global setup provided no database');
   const pg = await PGlite.create({ loadDataDir: new Blob([readFileSync(dump)]) });
-  return pgliteDatabase(pg);
+  return { ...pgliteDatabase(pg), url: null };
 }

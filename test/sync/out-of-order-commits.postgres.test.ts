@@ -1,9 +1,7 @@
-import type { Database } from '@mesa/api/db/client';
 import { pullChanges } from '@mesa/api/sync/change-log';
-import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openTestDatabase } from '../support/db';
+import { openTestDatabase, type TestDatabase } from '../support/db';
 import { insertBareTicket } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
@@ -12,7 +10,7 @@ import { buildWorld, type World } from '../support/world';
 const server = inject('pgServer');
 if (!server) throw new Error('*.postgres.test.ts needs DATABASE_URL (a Postgres server)');
 
-let database: Database;
+let database: TestDatabase;
 let world: World;
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -22,13 +20,10 @@ afterAll(() => database.close());
 
 describe('commits landing out of order', () => {
   it('never skips a transaction that started before a pull and committed after it', async () => {
-    const [{ name }] = (await database.db
-      .select({ name: sql<string>`current_database()` })
-      .from(sql`(select 1) as one`)) as [{ name: string }];
-    const url = new URL(server.url);
-    url.pathname = `/${name}`;
-    const connA = postgres(url.toString(), { max: 1, onnotice: () => {} });
-    const connB = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const url = database.url;
+    if (!url) throw new Error('a Postgres test database has a url');
+    const connA = postgres(url, { max: 1, onnotice: () => {} });
+    const connB = postgres(url, { max: 1, onnotice: () => {} });
     const first = await insertBareTicket(database, world, 'First', world.users.customer, 'sistemas');
     try {
       const second = await insertBareTicket(database, world, 'Second', world.users.customer, 'sistemas');
