@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The one test command: lint, typecheck, every test on embedded PGlite, then the
-// database tests again on real Postgres when DATABASE_URL is set (CI always sets it).
+// The one test command: the system packages the tests need, lint, typecheck, every test on embedded
+// PGlite, then the database tests again on real Postgres when DATABASE_URL is set (CI always sets it).
 import { spawnSync } from 'node:child_process';
 
 const run = (label, cmd, args, env = process.env) => {
@@ -21,6 +21,7 @@ if (process.env.CI === 'true' && !DATABASE_URL) {
   process.exit(1);
 }
 
+run('system packages (Dovecot, Chromium)', bin('tsx'), ['scripts/provision.ts']);
 run('lint (biome)', bin('biome'), ['check', '.']);
 run('typecheck (tsc -b)', bin('tsc'), ['-b']);
 run('tests on embedded PGlite', bin('vitest'), ['run', ...extra], withoutDb);

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { testApp } from './api';
+import { CHROMIUM } from './system-packages';
 
 /**
  * Helpers for benchmarks that run the real sync client in a real browser (bench/sync-*.ts). They live
@@ -82,7 +83,7 @@ export async function serveApiAndPage(database: Database, files: Map<string, { t
 /** Headless system Chromium (apt's /usr/bin/chromium; never a downloaded browser). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: [
       '--no-sandbox',
