@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
 import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
-import { users } from '@mesa/api/db/schema';
+import { tickets, users } from '@mesa/api/db/schema';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
@@ -200,6 +200,36 @@ describe('POST /api/tickets', () => {
     const t = await openTicket(as.technician, world, intake({ requesterId: world.users.customer.id }));
     expect(t).toMatchObject({ channel: 'field', ownerId: world.users.technician.id, status: 'new' });
     expect((await as.technician.get(`/api/tickets/${t.number}`)).status).toBe(200);
+  });
+});
+
+describe('security', () => {
+  it("takes a customer's organization from their account, never from requester.organization", async () => {
+    const r = await as.customer.post(
+      '/api/tickets',
+      newTicket(world, { requester: { organization: '<b>Globex</b>', location: 'Piso 3' } }),
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.requester).toEqual({
+      name: 'Ana Acme',
+      organization: 'Acme',
+      location: 'Piso 3',
+      phone: null,
+      email: 'ana@acme.test',
+    });
+    expect(r.body.organizationId).toBe(world.organizations.sharing.id);
+    const [row] = await database.db
+      .select({ label: tickets.requesterOrganization })
+      .from(tickets)
+      .where(eq(tickets.id, r.body.id));
+    expect(row).toEqual({ label: 'Acme' });
+    // Staff taking a call still type the caller's organization as they give it.
+    const staff = await as.agent.post(
+      '/api/tickets',
+      intake({ requesterId: world.users.outsider.id, requester: { organization: 'Globex Caracas' } }),
+    );
+    expect(staff.status, JSON.stringify(staff.body)).toBe(201);
+    expect(staff.body.requester.organization).toBe('Globex Caracas');
   });
 });
 

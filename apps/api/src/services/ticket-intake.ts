@@ -57,7 +57,8 @@ export async function resolveIntake(tx: DbOrTx, actor: Actor, input: CreateTicke
       requesterId: actor.id,
       organizationId: actor.organizationId,
       requesterName: actor.name,
-      requesterOrganization: given.organization || actor.organizationName,
+      // The account says which organization a customer belongs to; a typed label could claim another one.
+      requesterOrganization: actor.organizationName,
       requesterLocation: given.location || found?.site?.name || null,
       requesterPhone: given.phone || null,
       requesterEmail: actor.email,
