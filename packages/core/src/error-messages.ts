@@ -40,6 +40,14 @@ export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
     es: 'Demasiados intentos. Espere unos minutos.',
     en: 'Too many attempts. Please wait a few minutes.',
   },
+  WEAK_PASSWORD: {
+    es: 'Esa clave es demasiado fácil de adivinar: es muy común o solo tiene espacios. Elija otra.',
+    en: 'That password is too easy to guess: it is very common or only spaces. Choose another one.',
+  },
+  SERVER_BUSY: {
+    es: 'El servicio está muy ocupado. Inténtelo de nuevo en unos segundos.',
+    en: 'The service is very busy. Please try again in a few seconds.',
+  },
   DATABASE_UNAVAILABLE: {
     es: 'El servicio no está disponible en este momento.',
     en: 'The service is not available right now.',

@@ -22,6 +22,10 @@ export const ErrorCode = {
   TICKET_DELETED: 'TICKET_DELETED',
   REFERENCE_NOT_FOUND: 'REFERENCE_NOT_FOUND',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A password that is very common (in leaked-password lists) or only whitespace; details.issues names the field. */
+  WEAK_PASSWORD: 'WEAK_PASSWORD',
+  /** Too much work is queued (e.g. password hashing): try again after details.retryAfterSeconds. */
+  SERVER_BUSY: 'SERVER_BUSY',
   /** Sync: the device's cookie is too old (or from another schema): pull everything again, keep the queue. */
   SYNC_RESET_REQUIRED: 'SYNC_RESET_REQUIRED',
   /** Sync: mutations must arrive in id order; details.expected is the next id the server wants. */
@@ -62,6 +66,8 @@ export const errorStatus: Record<ErrorCode, ErrorStatus> = {
   TICKET_DELETED: 410,
   REFERENCE_NOT_FOUND: 422,
   RATE_LIMITED: 429,
+  WEAK_PASSWORD: 422,
+  SERVER_BUSY: 503,
   SYNC_RESET_REQUIRED: 410,
   MUTATION_OUT_OF_ORDER: 409,
   CLIENT_UPGRADE_REQUIRED: 426,
