@@ -55,6 +55,15 @@ export interface Faults {
   dropResponse: number;
   /** Deterministic faults: the next requests whose path ends with the key are dropped (request or response). */
   next: Array<{ path: string; lose: 'request' | 'response' }>;
+  /** Planned injected faults that have fired (a test proves its fault was really met). */
+  fired: Array<{ path: string; lose: 'request' | 'response' }>;
+}
+
+/** A response held back by the network until the test releases it. */
+export interface Held {
+  /** Resolves once the server has answered the held request (its response waits). */
+  readonly reached: Promise<void>;
+  release(): void;
 }
 
 export interface DeviceOptions {
@@ -78,7 +87,8 @@ export class LabDevice {
   readonly idb = new IDBFactory();
   readonly locks = new MemoryLocks();
   readonly channelName = `lab-${crypto.randomUUID()}`;
-  readonly faults: Faults = { offline: false, dropRequest: 0, dropResponse: 0, next: [] };
+  readonly faults: Faults = { offline: false, dropRequest: 0, dropResponse: 0, next: [], fired: [] };
+  private readonly holds: Array<{ path: string; reached: () => void; gate: Promise<void> }> = [];
   cookie = '';
   client!: SyncClient;
   tabs: SyncClient[] = [];
@@ -96,9 +106,11 @@ export class LabDevice {
     this.requests++;
     const random = this.opts.random ?? Math.random;
     const path = new URL(input).pathname;
+    // Offline first: a planned fault waits for a request that really reaches the network.
+    if (this.faults.offline) throw new TypeError('fetch failed: offline');
     const planned = this.faults.next.findIndex((f) => path.endsWith(f.path));
     const fault = planned >= 0 ? this.faults.next.splice(planned, 1)[0]?.lose : undefined;
-    if (this.faults.offline) throw new TypeError('fetch failed: offline');
+    if (fault) this.faults.fired.push({ path, lose: fault });
     if (fault === 'request' || (!fault && random() < this.faults.dropRequest)) {
       throw new TypeError('fetch failed: request lost');
     }
@@ -107,12 +119,35 @@ export class LabDevice {
     const url = new URL(input);
     url.port = String(this.server.port);
     const res = await fetch(url, { ...init, headers });
+    const held = this.holds.findIndex((h) => path.endsWith(h.path));
+    if (held >= 0) {
+      const [h] = this.holds.splice(held, 1);
+      h?.reached();
+      await h?.gate;
+    }
     if (fault === 'response' || (!fault && random() < this.faults.dropResponse)) {
       await res.arrayBuffer().catch(() => {});
       throw new TypeError('fetch failed: response lost');
     }
     return res;
   };
+
+  /**
+   * Holds the response of the next request whose path ends with `path` until `release()`: the client's
+   * cycle stays in flight, at a known point, for as long as the test needs (no timing guesses).
+   */
+  hold(path: string): Held {
+    let reached = () => {};
+    let release = () => {};
+    const reachedP = new Promise<void>((r) => {
+      reached = r;
+    });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    this.holds.push({ path, reached, gate });
+    return { reached: reachedP, release };
+  }
 
   async login(password = PASSWORD): Promise<void> {
     const res = await fetch(`${this.server.url}/api/auth/login`, {

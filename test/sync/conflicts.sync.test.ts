@@ -72,6 +72,8 @@ describe('concurrent edits', () => {
     for (const d of devices) {
       d.faults.dropRequest = 0.3;
       d.faults.dropResponse = 0.3;
+      // Besides the random losses, each device surely meets both kinds on its first pushes.
+      d.faults.next.push({ path: '/sync/push', lose: 'request' }, { path: '/sync/push', lose: 'response' });
       for (let i = 0; i < 5; i++) {
         const id = randomUUID();
         ids.push(id);
@@ -79,6 +81,12 @@ describe('concurrent edits', () => {
       }
     }
     await Promise.all(devices.map((d) => settle(d, 100)));
+    for (const d of devices) {
+      expect(d.faults.fired, d.opts.email).toEqual([
+        { path: '/api/sync/push', lose: 'request' },
+        { path: '/api/sync/push', lose: 'response' },
+      ]);
+    }
     for (const d of devices) {
       d.faults.dropRequest = 0;
       d.faults.dropResponse = 0;
@@ -198,6 +206,7 @@ describe('scope and attachments', () => {
     tech.faults.offline = false;
     tech.faults.next.push({ path: `/attachments/${id}`, lose: 'response' });
     await settle(tech);
+    expect(tech.faults.fired).toEqual([{ path: `/api/attachments/${id}`, lose: 'response' }]);
     expect(await tech.client.db.blobs.count()).toBe(0);
     const stored = await env.database.db.select({ sha256: blobs.sha256, size: blobs.size }).from(blobs);
     const photoRows = stored.filter((b) => b.size === photo.byteLength);

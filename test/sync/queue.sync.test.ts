@@ -37,9 +37,12 @@ describe('offline queue scenarios', () => {
       kind: 'internal_note',
       body: 'Cambio de fuente',
     });
+    // A cycle while offline fails at once; when syncNow returns no cycle is in flight to meet the fault.
+    await tech.client.syncNow();
     tech.faults.offline = false;
     tech.faults.next.push({ path: '/sync/push', lose: 'response' });
     await tech.client.syncNow();
+    expect(tech.faults.fired).toEqual([{ path: '/api/sync/push', lose: 'response' }]);
     expect(tech.client.state.get().error?.code).toBe('NETWORK');
     expect(await tech.client.db.mutations.count()).toBe(2);
     await settle(tech);
@@ -57,6 +60,7 @@ describe('offline queue scenarios', () => {
     await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Sin señal' });
     // No syncNow and no further writes: the backoff timer alone must get it there.
     await waitFor('the retried push', async () => (await notesWithId(noteId)).length === 1);
+    expect(tech.faults.fired).toEqual([{ path: '/api/sync/push', lose: 'request' }]);
     await waitFor('the queue to drain', async () => (await tech.client.db.mutations.count()) === 0);
     await waitFor('the error to clear', async () => tech.client.state.get().error === null);
   });
@@ -124,6 +128,33 @@ describe('offline queue scenarios', () => {
     tech.client.resume();
     await settle(tech);
     expect(await notesWithId(noteId)).toHaveLength(1);
+    await expectConverged(tech, env.lab.server.url);
+  });
+
+  it('syncNow resolves only after a cycle that started after the call, not one already in flight', async () => {
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
+    await settle(tech);
+    const held = tech.hold('/sync/pull');
+    const noteId = randomUUID();
+    // The edit kicks a cycle: its push goes through, its pull's response is held in the network.
+    await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'En curso' });
+    await held.reached;
+    let resolved = false;
+    const now = tech.client.syncNow().then(() => {
+      resolved = true;
+    });
+    // The session ends while that cycle is in flight: only a cycle started after syncNow() can find out.
+    await env.database.db.delete(sessions).where(eq(sessions.userId, env.lab.world.users.technician.id));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(false);
+    held.release();
+    await now;
+    expect(tech.client.state.get().authRequired).toBe(true);
+    expect(await notesWithId(noteId)).toHaveLength(1);
+    await tech.login();
+    tech.client.resume();
+    await settle(tech);
     await expectConverged(tech, env.lab.server.url);
   });
 

@@ -243,10 +243,16 @@ export class SyncClient {
     this.kick();
   }
 
-  /** Runs one push-pull-upload cycle now and resolves when it is done (tests, "sync now" button). */
+  /**
+   * Runs a push-pull-upload cycle now and resolves when it is done (tests, "sync now" button). A cycle
+   * already in flight started before the call and may have missed what the caller wants sent or seen (an
+   * edit, an expired session), so it is awaited and a fresh cycle runs after it.
+   */
   async syncNow(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const inFlight = this.running;
+    if (inFlight) await inFlight.catch(() => {});
     await this.run();
   }
 
