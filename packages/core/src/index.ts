@@ -12,4 +12,5 @@ export * from './schemas/user';
 export * from './sla';
 export * from './sync/index';
 export * from './ticket-number';
+export * from './ticket-scope';
 export * from './ticket-states';

@@ -1,39 +1,26 @@
-import { AppError, ErrorCode, isStaff } from '@mesa/core';
+import { AppError, ErrorCode, isStaff, type ScopeColumn, scopeGrants } from '@mesa/core';
 import { eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 
 /** The columns that decide who sees a ticket: `tickets` itself, or the old keys a scope exit left behind. */
-export interface ScopeColumns {
-  departmentId: AnyPgColumn;
-  ownerId: AnyPgColumn;
-  requesterId: AnyPgColumn;
-  organizationId: AnyPgColumn;
-}
+export type ScopeColumns = Record<ScopeColumn, AnyPgColumn>;
 
 /**
  * The rows an actor may see, as SQL: every read and write of a ticket goes
  * through it, so a ticket outside scope is indistinguishable from a missing one.
  * Over other columns (a sync_scope_exits row) it says whether those keys were in scope.
+ * Generated from core's scopeGrants, the rule's one home: one OR-ed condition per grant.
  */
 export function ticketScope(actor: Actor, cols: ScopeColumns = tickets): SQL {
-  switch (actor.role) {
-    case 'admin':
-    case 'supervisor':
-      return sql`true`;
-    case 'agent':
-      // Agents work their departments' queues, plus anything handed to them personally.
-      return actor.departmentIds.length > 0
-        ? (or(inArray(cols.departmentId, actor.departmentIds), eq(cols.ownerId, actor.id)) as SQL)
-        : eq(cols.ownerId, actor.id);
-    case 'technician':
-      return eq(cols.ownerId, actor.id);
-    case 'customer':
-      return actor.orgSharesTickets && actor.organizationId
-        ? (or(eq(cols.requesterId, actor.id), eq(cols.organizationId, actor.organizationId)) as SQL)
-        : eq(cols.requesterId, actor.id);
-  }
+  const grants = scopeGrants(actor);
+  if (grants === 'all') return sql`true`;
+  const conditions = grants.map(({ column, values }) =>
+    values.length === 1 ? eq(cols[column], values[0]) : inArray(cols[column], [...values]),
+  );
+  if (conditions.length === 0) return sql`false`;
+  return conditions.length === 1 ? (conditions[0] as SQL) : (or(...conditions) as SQL);
 }
 
 export function requireActor(actor: Actor | null): Actor {

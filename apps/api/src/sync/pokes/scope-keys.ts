@@ -1,9 +1,11 @@
+import { type ScopeColumn, scopeGrants } from '@mesa/core';
 import type { Actor } from '../../http/context';
 
 /**
  * The scope keys of live pokes. The database trigger (migration 0006_sync_notify) names the keys of the
- * tickets a commit touched; an actor is poked when one of them is in its scope. This mirrors
- * ticketScope in services/access.ts: change both together.
+ * tickets a commit touched; an actor is poked when one of them is in its scope. The keys are derived from
+ * core's scopeGrants, the same rule ticketScope turns into SQL; the trigger's copy is tied to it by
+ * test/sync/scope-rule.pg.test.ts.
  */
 export type ScopeActor = Pick<Actor, 'id' | 'role' | 'organizationId' | 'orgSharesTickets' | 'departmentIds'>;
 
@@ -18,21 +20,18 @@ export const ownerKey = (id: string) => `o${id}`;
 export const requesterKey = (id: string) => `r${id}`;
 export const organizationKey = (id: string) => `g${id}`;
 
+/** The trigger's letter for each scope column. */
+const keyOf: Record<ScopeColumn, (id: string) => string> = {
+  departmentId: departmentKey,
+  ownerId: ownerKey,
+  requesterId: requesterKey,
+  organizationId: organizationKey,
+};
+
 export function scopeKeys(actor: ScopeActor): ScopeKeys {
-  switch (actor.role) {
-    case 'admin':
-    case 'supervisor':
-      return 'all';
-    case 'agent':
-      // Their departments' queues, plus anything handed to them personally.
-      return [...actor.departmentIds.map(departmentKey), ownerKey(actor.id)];
-    case 'technician':
-      return [ownerKey(actor.id)];
-    case 'customer':
-      return actor.orgSharesTickets && actor.organizationId
-        ? [requesterKey(actor.id), organizationKey(actor.organizationId)]
-        : [requesterKey(actor.id)];
-  }
+  const grants = scopeGrants(actor);
+  if (grants === 'all') return 'all';
+  return grants.flatMap(({ column, values }) => values.map(keyOf[column]));
 }
 
 /** The trigger's payload: sorted keys separated by spaces, or "*". */
