@@ -50,6 +50,8 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  /** Inbound mail whose spam filter score (X-Spam-Score, X-Spam-Status score=) reaches this is spam: never answered. */
+  MAIL_SPAM_SCORE: z.coerce.number().min(0).max(1000).default(5),
   /** Run the outbox worker in this instance (every instance may: they share rows with SKIP LOCKED). */
   OUTBOX_WORKER: bool.default(true),
   /** Idle sync event streams (GET /api/sync/events) get a heartbeat this often, under proxies' idle timeouts. */

@@ -85,6 +85,8 @@ export const departments = pgTable('departments', {
     .$type<'reopen' | 'new_ticket' | 'reject'>()
     .notNull()
     .default('reopen'),
+  /** Automated mail (reports, notices, noreply senders) that starts no thread opens a ticket only when true. */
+  automatedMailOpensTickets: boolean('automated_mail_opens_tickets').notNull().default(false),
 });
 
 export const users = pgTable(
@@ -374,11 +376,16 @@ export const mailMessages = pgTable(
     /** Inbound: created | appended | reopened | linked | rejected | bounce | loop | duplicate-free stored only. */
     outcome: text('outcome'),
     rawSha256: text('raw_sha256'),
+    /** Inbound: sha-256 of the raw bytes, with the Message-ID the dedupe key (a sender can reuse any id). */
+    contentSha256: text('content_sha256'),
     size: integer('size'),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('mail_messages_dedupe_key').on(t.mailboxId, t.dedupeKey).where(sql`${t.direction} = 'in'`),
+    uniqueIndex('mail_messages_dedupe_key')
+      .on(t.mailboxId, t.dedupeKey, t.contentSha256)
+      .where(sql`${t.direction} = 'in'`),
+    index('mail_messages_in_stored_idx').on(t.createdAt).where(sql`${t.direction} = 'in' and ${t.ticketId} is null`),
     index('mail_messages_message_id_idx').on(t.messageId),
     index('mail_messages_ticket_idx').on(t.ticketId, t.createdAt),
     index('mail_messages_out_recent_idx')

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseTicketNumber } from '@mesa/core';
+import { isMailbox } from './address';
 import type { BounceInfo } from './types';
 
 export type HeaderMap = Record<string, string[]>;
@@ -26,7 +27,73 @@ const ROBOT_SENDERS: [RegExp, string][] = [
   [/^postmaster(?:[+._-].*)?$/, 'postmaster'],
   [/^no[._-]?reply(?:[+._-].*)?$/, 'noreply'],
   [/^do[._-]?not[._-]?reply(?:[+._-].*)?$/, 'donotreply'],
+  // System accounts: cron mails its output from root or the cron user, gateways and schedulers from daemon.
+  [/^cron(?:[+._-].*)?$/, 'cron'],
+  [/^root(?:[+._-].*)?$/, 'root'],
+  [/^daemon(?:[+._-].*)?$/, 'daemon'],
+  [/^bounces?(?:[+._-].*)?$/, 'bounce'],
 ];
+
+/** SpamAssassin's default: scores at or above it are spam unless MAIL_SPAM_SCORE says otherwise. */
+export const DEFAULT_SPAM_SCORE = 5;
+
+export interface ClassifyOptions {
+  /** A spam filter score at or above this marks the message as spam. */
+  spamScore?: number;
+}
+
+/**
+ * Issue trackers, CI and other desks put their own header on every notification (Jira's X-JIRA-FingerPrint, Redmine's
+ * X-Redmine-Project…): a prefix is enough, since people's mail clients never add them.
+ */
+const TRACKER_PREFIXES = [
+  'x-jira-',
+  'x-redmine-',
+  'x-bugzilla-',
+  'x-gitlab-',
+  'x-github-',
+  'x-phabricator-',
+  'x-trac-',
+  'x-mantis-',
+  'x-youtrack-',
+  'x-otrs-',
+  'x-zendesk-',
+  'x-freshdesk-',
+];
+
+/** Mailers that only send bulk mail (newsletters, marketing, transactional platforms), as in their X-Mailer. */
+const BULK_MAILERS: [RegExp, string][] = [
+  [/mailchimp/i, 'mailchimp'],
+  [/sendgrid/i, 'sendgrid'],
+  [/mailgun/i, 'mailgun'],
+  [/sendinblue|brevo/i, 'brevo'],
+  [/mailjet/i, 'mailjet'],
+  [/phplist/i, 'phplist'],
+  [/constant ?contact/i, 'constantcontact'],
+  [/campaign ?monitor|createsend/i, 'campaignmonitor'],
+  [/mautic/i, 'mautic'],
+  [/hubspot/i, 'hubspot'],
+  [/acumbamail/i, 'acumbamail'],
+  [/mailrelay/i, 'mailrelay'],
+  [/mailpoet/i, 'mailpoet'],
+  [/salesforce|exacttarget/i, 'salesforce'],
+];
+
+/** The filter's score from X-Spam-Score, or the `score=` of X-Spam-Status; null when no filter scored it. */
+function spamScore(headers: HeaderMap): number | null {
+  const raw =
+    first(headers, 'x-spam-score') ?? /\bscore=(-?\d+(?:\.\d+)?)/i.exec(first(headers, 'x-spam-status') ?? '')?.[1];
+  const score = raw === undefined || raw === null ? Number.NaN : Number.parseFloat(raw);
+  return Number.isFinite(score) ? score : null;
+}
+
+/** Why a spam filter's headers call this spam, or null. */
+function spamReason(headers: HeaderMap, threshold: number): string | null {
+  if ((headers['x-spam-flag'] ?? []).some((v) => /^yes\b/i.test(v.trim()))) return 'spam:x-spam-flag';
+  if ((headers['x-spam-status'] ?? []).some((v) => /^yes\b/i.test(v.trim()))) return 'spam:x-spam-status';
+  const score = spamScore(headers);
+  return score !== null && score >= threshold ? 'spam:score' : null;
+}
 
 /** The canonical robot name of a sender address (`MAILER-DAEMON@x` → `mailer-daemon`), or null for anyone else. */
 export function robotSender(from: string | null): string | null {
@@ -44,10 +111,15 @@ const isReport = (headers: HeaderMap): boolean =>
  * Why a message is automated, as a short stable reason (`auto-submitted:auto-replied`, `precedence:bulk`, `list-id`,
  * `sender:mailer-daemon`, `dsn`…), or null when a person seems to have written it. `from` is the sender's address.
  */
-export function automatedReason(headers: HeaderMap, from: string | null): string | null {
+export function automatedReason(headers: HeaderMap, from: string | null, options: ClassifyOptions = {}): string | null {
   // Bounces first: they also match the sender rule, but "dsn" says more.
   if (isReport(headers)) return 'dsn';
   if (has(headers, 'x-failed-recipients')) return 'x-failed-recipients';
+  // Spam next: answering it confirms the address to the spammer (and may go to a forged sender).
+  const spam = spamReason(headers, options.spamScore ?? DEFAULT_SPAM_SCORE);
+  if (spam) return spam;
+  // A From that does not parse as a mailbox is nobody to answer.
+  if (from !== null && !isMailbox(from)) return 'sender:invalid';
 
   const autoSubmitted = first(headers, 'auto-submitted');
   if (autoSubmitted !== null && mainValue(autoSubmitted) !== 'no') {
@@ -67,6 +139,14 @@ export function automatedReason(headers: HeaderMap, from: string | null): string
   if (has(headers, 'list-unsubscribe')) return 'list-unsubscribe';
   // An empty envelope sender is how MTAs mark mail that must never be answered (RFC 5321 §4.5.5).
   if ((headers['return-path'] ?? []).some((v) => v.replace(/\s+/g, '') === '<>')) return 'return-path:empty';
+  if (has(headers, 'x-cron-env')) return 'x-cron-env';
+  for (const name of Object.keys(headers)) {
+    if (TRACKER_PREFIXES.some((prefix) => name.startsWith(prefix))) return `tracker:${name}`;
+  }
+  // Set by bulk senders for feedback loops (Gmail, Amazon SES…): people's mail clients never add it.
+  if (has(headers, 'feedback-id')) return 'feedback-id';
+  const mailer = first(headers, 'x-mailer') ?? '';
+  for (const [pattern, name] of BULK_MAILERS) if (pattern.test(mailer)) return `x-mailer:${name}`;
   const robot = robotSender(from);
   if (robot) return `sender:${robot}`;
   return null;

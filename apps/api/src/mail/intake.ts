@@ -12,6 +12,7 @@ import type { TicketRow } from '../services/ticket-dto';
 import { insertTicketIn } from '../services/ticket-insert';
 import { reopenStatus, statusPatch } from '../services/ticket-status';
 import { saveTicket } from '../services/ticket-write';
+import { isMailbox } from './address';
 import { isOwnMail } from './classify';
 import { type ContactRow, contactActor, findOrCreateContact } from './contacts';
 import { extractRequesterFields } from './fields';
@@ -28,6 +29,35 @@ export interface IntakeDeps extends MailDeps {
 /** A bounced address gets no automatic mail for this long. */
 const SUPPRESS_DAYS = 60;
 const NO_SUBJECT = { es: '(sin asunto)', en: '(no subject)' } as const;
+
+/** Outcomes where the message became part of a ticket. */
+const PROCESSED = new Set<IntakeResult['outcome']>(['created', 'appended', 'reopened', 'linked']);
+
+/** A note for staff on a ticket, written by the desk itself. */
+async function internalNote(tx: Tx, ticketId: string, body: string): Promise<Date> {
+  const now = new Date();
+  await tx.insert(articles).values({ ticketId, kind: 'internal_note', authorId: null, body, createdAt: now });
+  return now;
+}
+
+/** True when another inbound message of the mailbox carried this Message-ID with different bytes. */
+async function idSeenWithOtherContent(tx: Tx, mailboxId: string, messageId: string, sha: string): Promise<boolean> {
+  const others = await tx.$count(
+    mailMessages,
+    sql`${mailMessages.direction} = 'in' and ${mailMessages.mailboxId} = ${mailboxId}
+      and ${mailMessages.dedupeKey} = ${messageId} and ${mailMessages.contentSha256} is distinct from ${sha}`,
+  );
+  return others > 0;
+}
+
+/** The department's choice to open tickets from automated mail (default: no, they are stored for admins). */
+async function automatedOpensTickets(tx: Tx, departmentId: string): Promise<boolean> {
+  const [dept] = await tx
+    .select({ opens: departments.automatedMailOpensTickets })
+    .from(departments)
+    .where(eq(departments.id, departmentId));
+  return dept?.opens === true;
+}
 
 const result = (outcome: IntakeResult['outcome'], ticket?: Pick<TicketRow, 'id' | 'number'> | null): IntakeResult => ({
   outcome,
@@ -55,13 +85,15 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
     const mailbox = await getMailbox(deps.db, mailboxId);
     if (!mailbox) throw new Error(`unknown mailbox ${mailboxId}`);
     const tooLarge = raw.length > deps.env.MAIL_MAX_BYTES;
-    const mail = await parseMail(tooLarge ? headerPart(raw) : raw);
+    const mail = await parseMail(tooLarge ? headerPart(raw) : raw, { spamScore: deps.env.MAIL_SPAM_SCORE });
     mail.size = raw.length;
     const rawSha = sha256Of(raw);
     const base = {
       direction: 'in' as const,
       mailboxId,
       dedupeKey: mail.messageId ?? `sha256:${rawSha}`,
+      // With the Message-ID: a sender picks the id, so the same id with other bytes is another message.
+      contentSha256: rawSha,
       messageId: mail.messageId,
       fromAddress: mail.from?.address ?? null,
       toAddresses: [...mail.to, ...mail.cc].map((a) => a.address),
@@ -82,15 +114,37 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
           .select({ ticketId: mailMessages.ticketId, number: tickets.number })
           .from(mailMessages)
           .leftJoin(tickets, eq(tickets.id, mailMessages.ticketId))
-          .where(sql`${mailMessages.mailboxId} = ${mailboxId} and ${mailMessages.dedupeKey} = ${base.dedupeKey}`);
+          .where(
+            sql`${mailMessages.mailboxId} = ${mailboxId} and ${mailMessages.dedupeKey} = ${base.dedupeKey}
+              and ${mailMessages.contentSha256} = ${rawSha} and ${mailMessages.direction} = 'in'`,
+          );
         return { outcome: 'duplicate', ticketId: seen?.ticketId ?? null, ticketNumber: seen?.number ?? null };
       }
+      const reused = mail.messageId !== null && (await idSeenWithOtherContent(tx, mailboxId, mail.messageId, rawSha));
       const finish = async (r: IntakeResult, articleId: string | null = null) => {
         await tx
           .update(mailMessages)
           .set({ outcome: r.outcome, ticketId: r.ticketId, articleId })
           .where(eq(mailMessages.id, row.id));
+        // Staff should know: threading by this id may have picked the other message's ticket, or this one may be a
+        // forgery meant to hide the real message.
+        if (reused && r.ticketId && PROCESSED.has(r.outcome)) {
+          await internalNote(
+            tx,
+            r.ticketId,
+            `El Message-ID <${mail.messageId}> ya lo usaba otro mensaje de este buzón / ` +
+              `Another message in this mailbox already used Message-ID <${mail.messageId}>`,
+          );
+          await recordEvent(tx, r.ticketId, null, new Date(), 'message_id_reused', { messageId: mail.messageId });
+        }
         return r;
+      };
+      /** Kept (raw .eml and row, listed for admins) without a ticket, an acknowledgement or a contact. */
+      const stored = async (reason: string) => {
+        if (reason !== mail.automated) {
+          await tx.update(mailMessages).set({ automated: reason }).where(eq(mailMessages.id, row.id));
+        }
+        return finish(result('stored'));
       };
 
       if (isOwnMail(mail.headers, ownDomain, mail.messageId)) {
@@ -114,12 +168,17 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
       if (mail.bounce) return finish(await bounce(tx, mail));
 
       const own = await ownAddresses(tx, deps.env);
-      if (!mail.from || own.has(mail.from.address)) {
-        deps.log.warn('mail: no usable sender', { mailboxId, messageId: mail.messageId });
-        return finish(result('automated'));
+      // Nobody to answer nor to make a contact of: an address that does not parse is no one's.
+      if (!mail.from || !isMailbox(mail.from.address) || own.has(mail.from.address)) {
+        deps.log.warn('mail: no usable sender', { mailboxId, messageId: mail.messageId, from: mail.from?.address });
+        return stored(!mail.from ? 'sender:none' : own.has(mail.from.address) ? 'sender:own' : 'sender:invalid');
+      }
+      const match = await resolveThread(tx, mailboxId, mail, ownDomain);
+      // Reports, notices and robots that start no conversation are kept for admins, unless the department wants them.
+      if (!match && mail.automated && !(await automatedOpensTickets(tx, mailbox.departmentId))) {
+        return stored(mail.automated);
       }
       const contact = await findOrCreateContact(tx, mail.from);
-      const match = await resolveThread(tx, mailboxId, mail, ownDomain);
       if (!match) return newTicket(tx, ref, mailbox, mail, contact, own, null, finish);
 
       const ticket = match.ticket;
@@ -169,14 +228,11 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
       deps.log.info('mail: bounce for an unknown message', { failed });
       return result('bounce');
     }
-    const now = new Date();
-    await tx.insert(articles).values({
-      ticketId: original.ticket.id,
-      kind: 'internal_note',
-      authorId: null,
-      body: `No se pudo entregar el correo / Mail delivery failed: ${failed.join(', ') || '?'}`,
-      createdAt: now,
-    });
+    const now = await internalNote(
+      tx,
+      original.ticket.id,
+      `No se pudo entregar el correo / Mail delivery failed: ${failed.join(', ') || '?'}`,
+    );
     await recordEvent(tx, original.ticket.id, null, now, 'bounce', { recipients: failed });
     return result('bounce', original.ticket);
   }
@@ -230,7 +286,9 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
     const { reply } = splitQuoted(mail.text);
     const fields = extractRequesterFields(reply);
     const sender = mail.from?.address;
-    const cc = [...new Set([...mail.to, ...mail.cc].map((a) => a.address))].filter((a) => !own.has(a) && a !== sender);
+    const cc = [...new Set([...mail.to, ...mail.cc].map((a) => a.address))].filter(
+      (a) => !own.has(a) && a !== sender && isMailbox(a),
+    );
     const severity = 'medium' as const;
     const urgency = 'medium' as const;
     const ticket = await insertTicketIn(tx, {

@@ -6,7 +6,8 @@
 import { parseTicketNumber } from '@mesa/core';
 import type { Config, DOMPurify } from 'dompurify';
 import { type AddressObject, type EmailAddress, simpleParser } from 'mailparser';
-import { automatedReason, bareMessageId, detectBounce, type HeaderMap } from './classify';
+import { automatedReason, bareMessageId, type ClassifyOptions, detectBounce, type HeaderMap } from './classify';
+import { repairRawMail } from './raw-repair';
 import type { Address, ParsedAttachment, ParsedMail } from './types';
 
 /** Opens the marker outgoing mail puts at the bottom of its text, for providers that rewrite our Message-IDs. */
@@ -222,8 +223,8 @@ export const MAILPARSER_OPTIONS = {
   maxHtmlLengthToParse: 5_000_000,
 } as const;
 
-export async function parseMail(raw: Buffer): Promise<ParsedMail> {
-  const mail = await simpleParser(raw, MAILPARSER_OPTIONS);
+export async function parseMail(raw: Buffer, options: ClassifyOptions = {}): Promise<ParsedMail> {
+  const mail = await simpleParser(repairRawMail(raw), MAILPARSER_OPTIONS);
   const headers = headerMap(mail.headerLines);
   const rawHtml = typeof mail.html === 'string' ? mail.html : null;
   const clean = rawHtml === null ? null : await sanitizeHtml(rawHtml);
@@ -263,7 +264,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     html: clean?.html ?? null,
     attachments,
     headers,
-    automated: automatedReason(headers, from?.address ?? null),
+    automated: automatedReason(headers, from?.address ?? null, options),
     bounce: detectBounce({ headers, from: from?.address ?? null, subject, text, attachments }),
     markerTicketNumber: findMarker(text, rawHtml),
     size: raw.length,

@@ -2,6 +2,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { mailboxes, mailMessages, mailSuppressions } from '../db/schema';
 import type { Env } from '../env';
+import { isMailbox } from './address';
 import type { Automated } from './compose';
 
 /**
@@ -34,6 +35,8 @@ export async function dropReason(
   own: ReadonlySet<string>,
 ): Promise<string | null> {
   if (own.has(address)) return 'our own address';
+  // Mail to an address that does not parse bounces at best and reaches a stranger at worst.
+  if (!isMailbox(address)) return 'not a valid mailbox';
   const suppressed = await db.$count(
     mailSuppressions,
     and(sql`lower(${mailSuppressions.address}) = ${address}`, gt(mailSuppressions.until, sql`now()`)),

@@ -76,6 +76,8 @@ export interface IntakeResult {
     | 'bounce'
     | 'loop'
     | 'automated'
+    /** Kept for admins without a ticket: automated mail, spam, or a sender nobody can answer. */
+    | 'stored'
     | 'duplicate'
     | 'too_large';
   ticketId: string | null;
