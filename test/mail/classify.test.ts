@@ -53,6 +53,50 @@ describe('automatedReason', () => {
     expect(automatedReason({}, 'noreplyhelp@example.com')).toBeNull();
     expect(automatedReason({}, 'postmasters@example.com')).toBeNull();
     expect(automatedReason({}, null)).toBeNull();
+    expect(automatedReason({}, 'cron@srv.example.com')).toBe('sender:cron');
+    expect(automatedReason({}, 'root@srv.example.com')).toBe('sender:root');
+    expect(automatedReason({}, 'daemon@fax.example.com')).toBe('sender:daemon');
+    expect(automatedReason({}, 'bounces+123@lists.example.com')).toBe('sender:bounce');
+    expect(automatedReason({}, 'bounce@example.com')).toBe('sender:bounce');
+    expect(automatedReason({}, 'root-alerts@example.com')).toBe('sender:root');
+    expect(automatedReason({}, 'rootkit-team@example.com')).toBeNull();
+    expect(automatedReason({}, 'roots@example.com')).toBeNull();
+    expect(automatedReason({}, 'crondall@example.com')).toBeNull();
+  });
+
+  it('names machine signals that carry no auto-submitted header', () => {
+    const cases: [Record<string, string[]>, string][] = [
+      [{ 'x-cron-env': ['<SHELL=/bin/sh>'] }, 'x-cron-env'],
+      [{ 'x-jira-fingerprint': ['4b3c2a1f'] }, 'tracker:x-jira-fingerprint'],
+      [{ 'x-redmine-project': ['ops'] }, 'tracker:x-redmine-project'],
+      [{ 'x-github-reason': ['mention'] }, 'tracker:x-github-reason'],
+      [{ 'feedback-id': ['1.eu-west-1.abc:AmazonSES'] }, 'feedback-id'],
+      [{ 'x-mailer': ['MailChimp Mailer - **CID7f3a**'] }, 'x-mailer:mailchimp'],
+      [{ 'x-mailer': ['phpList v3.6.12'] }, 'x-mailer:phplist'],
+      [{ 'x-spam-flag': ['YES'] }, 'spam:x-spam-flag'],
+      [{ 'x-spam-status': ['Yes, score=9.1 required=5.0'] }, 'spam:x-spam-status'],
+      [{ 'x-spam-score': ['5.0'] }, 'spam:score'],
+      [{ 'x-spam-status': ['No, score=6.2 required=7.0'] }, 'spam:score'],
+    ];
+    for (const [headers, reason] of cases) expect(automatedReason(headers, person), reason).toBe(reason);
+    expect(cases).toHaveLength(11);
+  });
+
+  it('leaves people and clean filter verdicts alone', () => {
+    expect(automatedReason({ 'x-mailer': ['Microsoft Outlook 16.0'] }, person)).toBeNull();
+    expect(automatedReason({ 'x-spam-flag': ['NO'], 'x-spam-score': ['4.9'] }, person)).toBeNull();
+    expect(automatedReason({ 'x-spam-status': ['No, score=-0.1 required=5.0'] }, person)).toBeNull();
+  });
+
+  it('uses the configured spam threshold', () => {
+    expect(automatedReason({ 'x-spam-score': ['7.3'] }, person, { spamScore: 8 })).toBeNull();
+    expect(automatedReason({ 'x-spam-score': ['8'] }, person, { spamScore: 8 })).toBe('spam:score');
+  });
+
+  it('calls a sender that does not parse as a mailbox invalid', () => {
+    expect(automatedReason({}, '"millions lottery spain transfer"@example.com>')).toBe('sender:invalid');
+    expect(automatedReason({}, '"broken <<joe@"@example..com')).toBe('sender:invalid');
+    expect(automatedReason({}, 'ana.gomez+soporte@example.com')).toBeNull();
   });
 
   it('classifies the out-of-office fixture and a composed list mail', async () => {
