@@ -223,4 +223,122 @@ describe('POST /api/sync/pull', () => {
     expectError(await device(as.agent).pull('not-a-cookie'), 410, 'SYNC_RESET_REQUIRED');
     expectError(await as.agent.post('/api/sync/pull', { ...versions, cookie: null }), 400, 'VALIDATION_FAILED');
   });
+
+  describe('errors', () => {
+    /** Sets `path` (dots, array indexes as numbers) in a deep copy; `undefined` deletes the field. */
+    const withField = (cookie: Record<string, unknown>, path: string, value: unknown) => {
+      const copy = structuredClone(cookie);
+      const keys = path.split('.');
+      let at = copy as Record<string, unknown>;
+      for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
+      const last = keys.at(-1) as string;
+      if (value === undefined) delete at[last];
+      else at[last] = value;
+      return copy;
+    };
+    const encode = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+    const decode = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as Record<string, unknown>;
+
+    it('takes back its own cookie when many transactions were running (a long snapshot)', async () => {
+      const d = device(as.agent);
+      const final = decode((await d.pullAll(null)).cookie);
+      const xmax = BigInt(String(final.s).split(':')[1]);
+      // A busy server: 100 transactions in progress when the pull ran, in the base and in the page's snapshot.
+      const running = Array.from({ length: 100 }, (_, i) => xmax - 200n + BigInt(i * 2)).join(',');
+      const snapshot = `${xmax - 200n}:${xmax}:${running}`;
+      const cookie = encode({
+        ...final,
+        s: snapshot,
+        p: { s: snapshot, t: final.t, tickets: [`${xmax - 1n}`, randomUUID()] },
+      });
+      expect(cookie.length).toBeGreaterThan(1000);
+      const r = await d.pull(cookie);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body.more).toBe(false);
+    });
+
+    it('answers exactly 410 SYNC_RESET_REQUIRED to every unusable cookie, field by field', async () => {
+      const d = device(as.agent);
+      const final = decode((await d.pullAll(null)).cookie);
+      // An older snapshot than the pull's own, with room between xmin and xmax to swap them.
+      const xmax = String(final.s).split(':')[1] as string;
+      const xmin = String(BigInt(xmax) - 5n);
+      // A cookie with every field there is: a base snapshot and a page in progress on every table.
+      const full = {
+        ...final,
+        s: `${xmin}:${xmax}:`,
+        p: {
+          s: final.s,
+          t: final.t,
+          exits: randomUUID(),
+          tickets: [xmin, randomUUID()],
+          articles: [xmin, randomUUID()],
+          attachments: [xmin, randomUUID()],
+        },
+      };
+      const control = await d.pull(encode(full));
+      expect(control.status, JSON.stringify(control.body)).toBe(200);
+
+      const badXids = ['abc', '-1', '1.5', '', '99999999999999999999', '18446744073709551616', '9223372036854775808'];
+      const badSnapshots = [
+        ...badXids.map((x) => `${x}:${xmax}:`),
+        ...badXids.map((x) => `${xmin}:${x}:`),
+        ...badXids.filter((x) => x !== '').map((x) => `${xmin}:${xmax}:${x}`),
+        `${xmax}:${xmin}:`, // xmin > xmax
+        `${xmin}:${xmax}:${xmax}`, // in progress at xmax
+        `${xmin}:${xmax}:${BigInt(xmin) - 1n}`, // in progress before xmin
+        `${xmin}:${BigInt(xmax) + 1_000_000n}:`, // ahead of this database
+        `${xmin}:${xmax}`,
+        'abc',
+        42,
+        null,
+        undefined,
+      ];
+      const badTimes = ['abc', '1', -1, 0, 1e308, Date.now() + 24 * 60 * 60 * 1000, null, undefined, [1]];
+      const badUuids = ['abc', '', 42, null, `${randomUUID()}x`];
+      const badPositions = [
+        ...badXids.map((x) => [x, randomUUID()]),
+        ...badUuids.map((u) => [xmin, u]),
+        [Number(xmin), randomUUID()],
+        [xmin],
+        [xmin, randomUUID(), 'extra'],
+        'abc',
+        null,
+      ];
+      const cases: Array<[string, unknown]> = [
+        // (s = null is a full pull's page in progress: usable.)
+        ...badSnapshots.filter((v) => v !== null).map((v): [string, unknown] => ['s', v]),
+        ...badTimes.map((v): [string, unknown] => ['t', v]),
+        ...['abc', '', 42, null, 'x'.repeat(17)].map((v): [string, unknown] => ['h', v]),
+        ...[2, 0, '1', null, 'v1'].map((v): [string, unknown] => ['v', v]),
+        ...['abc', 42, null, []].map((v): [string, unknown] => ['p', v]),
+        ...badSnapshots.map((v): [string, unknown] => ['p.s', v]),
+        ...badTimes.map((v): [string, unknown] => ['p.t', v]),
+        ...badUuids.map((v): [string, unknown] => ['p.exits', v]),
+        ...['tickets', 'articles', 'attachments'].flatMap((table) =>
+          badPositions.map((v): [string, unknown] => [`p.${table}`, v]),
+        ),
+      ];
+      const cookies: Array<[string, string]> = [
+        ...cases.map(([path, v]): [string, string] => [
+          `${path}=${JSON.stringify(v)}`,
+          encode(withField(full, path, v)),
+        ]),
+        ['bad base64', '%%%not*base64%%%'],
+        ['bad JSON', Buffer.from('{"s":', 'utf8').toString('base64url')],
+        ['JSON null', encode(null)],
+        ['JSON array', encode([full])],
+        ['JSON string', encode('cookie')],
+        ['JSON number', encode(774)],
+        ['not UTF-8', Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('base64url')],
+      ];
+      const answers: string[] = [];
+      for (const [what, cookie] of cookies) {
+        const r = await d.pull(cookie);
+        answers.push(`${what} → ${r.status} ${r.body?.error?.code} ${Object.keys(r.body ?? {})}`);
+      }
+      expect(answers).toEqual(cookies.map(([what]) => `${what} → 410 SYNC_RESET_REQUIRED error`));
+      expect(cookies).toHaveLength(152);
+    });
+  });
 });

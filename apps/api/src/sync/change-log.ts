@@ -48,13 +48,27 @@ export interface PullResult {
   reset: boolean;
 }
 
+/**
+ * The cookie's format, written as `v`. Another value is a cookie this code cannot read (written by a newer
+ * or older server after a format change): a full pull, like any unusable cookie. Cookies from before the
+ * field existed have the same format, so a missing `v` is this one.
+ */
+const COOKIE_FORMAT = 1;
+
+/** How far ahead of the database clock a cookie's time may be (clock steps): beyond it, it is not ours. */
+const CLOCK_SLACK_MS = 5 * 60 * 1000;
+
 export function encodeCookie(cookie: SyncCookie): string {
-  return Buffer.from(JSON.stringify(cookie), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify({ v: COOKIE_FORMAT, ...cookie }), 'utf8').toString('base64url');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const XID = /^\d{1,20}$/;
 const HASH = /^[A-Za-z0-9_-]{16}$/;
+/** Postgres takes 64-bit transaction ids but refuses anything at or above 2^63 in a snapshot. */
+const XID_LIMIT = 2n ** 63n;
+
+/** A transaction id (xid8) as decimal text, in the range Postgres accepts, so a cast cannot fail. */
+const isXid = (v: unknown): v is string => typeof v === 'string' && /^\d{1,19}$/.test(v) && BigInt(v) < XID_LIMIT;
 
 /**
  * A short digest of what decides the caller's scope (see ticketScope). A cookie written under another
@@ -75,7 +89,7 @@ export function isSnapshotText(s: unknown): s is string {
   const xmin = BigInt(m[1] as string);
   const xmax = BigInt(m[2] as string);
   // Transaction ids 0-2 are special; pg_snapshot_in also wants 64-bit values and xmin <= xmax.
-  if (xmin < 1n || xmax < xmin || xmax >= 2n ** 63n) return false;
+  if (xmin < 1n || xmax < xmin || xmax >= XID_LIMIT) return false;
   let last = xmin - 1n;
   for (const part of m[3] ? m[3].split(',') : []) {
     const x = BigInt(part);
@@ -86,12 +100,7 @@ export function isSnapshotText(s: unknown): s is string {
 }
 
 const isPosition = (v: unknown): v is Position =>
-  Array.isArray(v) &&
-  v.length === 2 &&
-  typeof v[0] === 'string' &&
-  XID.test(v[0]) &&
-  typeof v[1] === 'string' &&
-  UUID.test(v[1]);
+  Array.isArray(v) && v.length === 2 && isXid(v[0]) && typeof v[1] === 'string' && UUID.test(v[1]);
 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -103,8 +112,9 @@ export function decodeCookie(text: string): SyncCookie | null {
   } catch {
     return null;
   }
-  if (typeof raw !== 'object' || raw === null) return null;
-  const { s, t, h, p } = raw as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const { v, s, t, h, p } = raw as Record<string, unknown>;
+  if (v !== undefined && v !== COOKIE_FORMAT) return null;
   if (s !== null && !(isSnapshotText(s) && isTime(t))) return null;
   const cookie: SyncCookie = s === null ? { s: null } : { s, t: t as number };
   if (h !== undefined) {
@@ -112,7 +122,7 @@ export function decodeCookie(text: string): SyncCookie | null {
     cookie.h = h;
   }
   if (p !== undefined) {
-    if (typeof p !== 'object' || p === null) return null;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return null;
     const page = p as Record<string, unknown>;
     if (!isSnapshotText(page.s) || !isTime(page.t)) return null;
     cookie.p = { s: page.s, t: page.t };
@@ -170,22 +180,24 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
       if (!now) throw new Error('pg_current_snapshot returned no row');
       const current = { s: now.snap, t: now.nowMs };
 
-      // The oldest snapshot the cookie relies on: the base, or for a later page of a full pull the first page's.
-      const oldest = decoded?.s ? decoded.t : decoded?.p?.t;
-      if (oldest !== undefined && now.nowMs - oldest > TOMBSTONE_TTL_MS) {
+      // Every snapshot the cookie relies on: the base and, while paging, the first page's.
+      const times = [decoded?.s ? decoded.t : undefined, decoded?.p?.t].filter((x): x is number => x !== undefined);
+      if (times.some((t) => now.nowMs - t > TOMBSTONE_TTL_MS)) {
         throw new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Sync cookie expired', { reason: 'expired' });
       }
-      // A snapshot from another database (restored, recreated) could hide rows.
-      if (decoded?.s || decoded?.p) {
+      // A time or a snapshot ahead of this database: written by another one (restored, recreated) or forged;
+      // such a snapshot could hide rows.
+      const foreign = () =>
+        new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Sync cookie not from this database', { reason: 'foreign' });
+      if (times.some((t) => t - now.nowMs > CLOCK_SLACK_MS)) throw foreign();
+      const snapshots = [decoded?.s, decoded?.p?.s].filter((x): x is string => typeof x === 'string');
+      for (const snapshot of snapshots) {
         const [check] = await tx
           .select({
-            ok: sql<boolean>`pg_snapshot_xmax(${decoded.p?.s ?? decoded.s}::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())`,
+            ok: sql<boolean>`pg_snapshot_xmax(${snapshot}::pg_snapshot) <= pg_snapshot_xmax(pg_current_snapshot())`,
           })
           .from(sql`(select 1) as one`);
-        if (!check?.ok)
-          throw new AppError(ErrorCode.SYNC_RESET_REQUIRED, 'Sync cookie not from this database', {
-            reason: 'foreign',
-          });
+        if (!check?.ok) throw foreign();
       }
       // A cookie without a hash predates scope hashes: it cannot vouch for the scope either.
       const hash = scopeHash(actor);

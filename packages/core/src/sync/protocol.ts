@@ -10,7 +10,11 @@ export const SCHEMA_VERSION = 1;
 export const MAX_MUTATIONS_PER_PUSH = 100;
 /** Rows per table per pull page a client may ask for; the server's default page is smaller (500). */
 export const MAX_PULL_LIMIT = 2000;
-export const MAX_COOKIE_LENGTH = 500;
+/**
+ * The cookie carries up to two Postgres snapshots, each listing the transactions in progress when it was
+ * taken (up to one per connection, 20 digits each): a busy server writes cookies of some kilobytes.
+ */
+export const MAX_COOKIE_LENGTH = 64 * 1024;
 
 const versionField = z.number().int().positive();
 const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
