@@ -1,4 +1,4 @@
-import { type Language, ticketStatuses } from '@mesa/core';
+import { type Language, mayReadArticle, ticketStatuses } from '@mesa/core';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, departments, type outbox, ticketHistory, tickets, users } from '../db/schema';
@@ -137,7 +137,7 @@ export function planner(deps: MailDeps) {
   const article = async (payload: Record<string, unknown>) => {
     const id = need(payload.articleId, 'articleId');
     const [a] = await db
-      .select({ body: articles.body, authorName: users.name })
+      .select({ body: articles.body, kind: articles.kind, authorName: users.name })
       .from(articles)
       .leftJoin(users, eq(users.id, articles.authorId))
       .where(eq(articles.id, id));
@@ -214,6 +214,8 @@ export function planner(deps: MailDeps) {
       case 'ticket_public_update': {
         const c = await loadTicket(db, p);
         const a = await article(p);
+        // The one rule of what customers may read: an internal note never leaves by mail, whoever queued it.
+        if (!mayReadArticle('customer', a.kind)) throw new PermanentError('not sent: the article is not for customers');
         const mail = ticketMail(
           c,
           'main',

@@ -1,7 +1,7 @@
-import { AppError, ErrorCode, isStaff, type ScopeColumn, scopeGrants } from '@mesa/core';
-import { eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { AppError, articleKinds, ErrorCode, isStaff, mayReadArticle, type ScopeColumn, scopeGrants } from '@mesa/core';
+import { eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { tickets } from '../db/schema';
+import { articles, attachments, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 
 /** The columns that decide who sees a ticket: `tickets` itself, or the old keys a scope exit left behind. */
@@ -21,6 +21,24 @@ export function ticketScope(actor: Actor, cols: ScopeColumns = tickets): SQL {
   );
   if (conditions.length === 0) return sql`false`;
   return conditions.length === 1 ? (conditions[0] as SQL) : (or(...conditions) as SQL);
+}
+
+/**
+ * The articles an actor may read, as SQL over an article's kind: generated from core's mayReadArticle
+ * (no condition for whoever may read every kind).
+ */
+export function articleVisibility(actor: Actor, kind: AnyPgColumn = articles.kind): SQL | undefined {
+  const readable = articleKinds.filter((k) => mayReadArticle(actor.role, k));
+  return readable.length === articleKinds.length ? undefined : inArray(kind, readable);
+}
+
+/**
+ * The files an actor may read, for a query that left-joins each attachment's article: a file on no
+ * article is the ticket's own; otherwise it follows its article (core's mayReadAttachment).
+ */
+export function attachmentVisibility(actor: Actor): SQL | undefined {
+  const onArticle = articleVisibility(actor, articles.kind);
+  return onArticle && or(isNull(attachments.articleId), onArticle);
 }
 
 export function requireActor(actor: Actor | null): Actor {

@@ -1,9 +1,9 @@
-import { AppError, ErrorCode, isStaff } from '@mesa/core';
-import { and, eq, isNull, ne, or, type SQL } from 'drizzle-orm';
+import { AppError, ErrorCode } from '@mesa/core';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles, attachments, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
-import { ticketScope } from './access';
+import { attachmentVisibility, ticketScope } from './access';
 
 export interface AttachmentContent {
   filename: string;
@@ -14,15 +14,10 @@ export interface AttachmentContent {
 
 /**
  * An attachment the actor may see, for a query joining its ticket and (left) its article: the ticket is
- * in scope and not deleted, and customers never reach internal notes' files.
+ * in scope and not deleted, and the file is one the actor may read (attachmentVisibility).
  */
 export const visibleAttachment = (actor: Actor, id: string): SQL | undefined =>
-  and(
-    eq(attachments.id, id),
-    ticketScope(actor),
-    isNull(tickets.deletedAt),
-    isStaff(actor.role) ? undefined : or(isNull(articles.kind), ne(articles.kind, 'internal_note')),
-  );
+  and(eq(attachments.id, id), ticketScope(actor), isNull(tickets.deletedAt), attachmentVisibility(actor));
 
 export async function readAttachment(db: Db, actor: Actor, id: string): Promise<AttachmentContent> {
   const [row] = await db

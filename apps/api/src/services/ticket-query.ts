@@ -2,7 +2,6 @@ import {
   AppError,
   type Article,
   ErrorCode,
-  isStaff,
   prioritySchema,
   type Ticket,
   type TicketHistoryEntry,
@@ -13,7 +12,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client';
 import { articles, sites, ticketHistory, tickets, users } from '../db/schema';
 import type { Actor } from '../http/context';
-import { ticketScope } from './access';
+import { articleVisibility, ticketScope } from './access';
 import { type TicketRow, toArticle, toTicket } from './ticket-dto';
 
 /** The queue position of the last row seen: (priority, seq) — first come, first served within priority. */
@@ -107,12 +106,7 @@ export async function listArticles(db: Db, actor: Actor, number: string): Promis
     .select({ article: articles, authorName: users.name })
     .from(articles)
     .leftJoin(users, eq(users.id, articles.authorId))
-    .where(
-      and(
-        eq(articles.ticketId, ticket.id),
-        isStaff(actor.role) ? undefined : inArray(articles.kind, ['public_reply', 'email_in', 'email_out']),
-      ),
-    )
+    .where(and(eq(articles.ticketId, ticket.id), articleVisibility(actor)))
     .orderBy(asc(articles.createdAt), asc(articles.id));
   return rows.map((r) => toArticle(r.article, r.authorName));
 }

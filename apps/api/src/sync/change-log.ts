@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { AppError, ErrorCode, isStaff } from '@mesa/core';
-import { and, eq, getTableColumns, gt, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
+import { AppError, ErrorCode } from '@mesa/core';
+import { and, eq, getTableColumns, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
 import { articles, attachments, syncScopeExits, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
-import { ticketScope } from '../services/access';
+import { articleVisibility, attachmentVisibility, ticketScope } from '../services/access';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type ArticleRow = typeof articles.$inferSelect;
@@ -207,7 +207,6 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
       const reset = base === null && page === undefined;
 
       const scope = ticketScope(actor);
-      const hideInternal = !isStaff(actor.role);
 
       const ticketRows = await tx
         .select()
@@ -249,7 +248,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
           and(
             scope,
             isNull(tickets.deletedAt),
-            hideInternal ? ne(articles.kind, 'internal_note') : undefined,
+            articleVisibility(actor),
             changedOrEntered(articles.changeXid, articles.ticketId),
             after(articles.changeXid, articles.id, page?.articles),
           ),
@@ -266,7 +265,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
           and(
             scope,
             isNull(tickets.deletedAt),
-            hideInternal ? or(isNull(attachments.articleId), ne(articles.kind, 'internal_note')) : undefined,
+            attachmentVisibility(actor),
             changedOrEntered(attachments.changeXid, attachments.ticketId),
             after(attachments.changeXid, attachments.id, page?.attachments),
           ),
