@@ -18,6 +18,7 @@ import { departmentRoutes } from './routes/departments';
 import { directoryRoutes } from './routes/directory';
 import { healthRoutes } from './routes/health';
 import { lookupRoutes } from './routes/lookup';
+import { mailInboundRoutes } from './routes/mail-inbound';
 import { mailOutboxRoutes } from './routes/mail-outbox';
 import { settingsRoutes } from './routes/settings';
 import { syncRoutes } from './routes/sync';
@@ -61,6 +62,7 @@ export function createApp(deps: Deps) {
     attachmentRoutes,
     attachmentUploadRoutes,
     mailOutboxRoutes,
+    mailInboundRoutes,
     syncRoutes,
     syncEventRoutes,
   ]) {
