@@ -162,3 +162,23 @@ describe('GET /api/users', () => {
     expectError(await as.agent.get('/api/users?page=2'), 400, 'VALIDATION_FAILED');
   });
 });
+
+describe('security', () => {
+  it('refuses a common or whitespace-only password for an account an admin creates, an admin included', async () => {
+    const before = await writeCounts(database);
+    const cases = [
+      ['12345678', 'common_password'],
+      ['password', 'common_password'],
+      [' '.repeat(8), 'blank_password'],
+    ] as const;
+    for (const [password, code] of cases) {
+      const r = await as.admin.post(
+        '/api/users',
+        newUser({ email: 'weak-admin@t.test', role: 'admin', departmentIds: [], password }),
+      );
+      const { details } = expectError(r, 422, 'WEAK_PASSWORD');
+      expect(details.issues).toEqual([{ path: 'password', code, message: expect.any(String) }]);
+    }
+    expect(await writeCounts(database)).toEqual(before);
+  });
+});

@@ -11,9 +11,9 @@ export async function request(
   app: App,
   method: string,
   path: string,
-  opts: { cookie?: string; body?: string; contentType?: string; lang?: string } = {},
+  opts: { cookie?: string; body?: string; contentType?: string; lang?: string; headers?: Record<string, string> } = {},
 ): Promise<Reply<any>> {
-  const headers: Record<string, string> = { 'accept-language': opts.lang ?? 'en' };
+  const headers: Record<string, string> = { 'accept-language': opts.lang ?? 'en', ...opts.headers };
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.contentType) headers['content-type'] = opts.contentType;
   const res = await app.request(path, { method, headers, ...(opts.body === undefined ? {} : { body: opts.body }) });

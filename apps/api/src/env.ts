@@ -17,8 +17,14 @@ const envSchema = z.object({
   DEMO_DATA: bool.default(true),
   ADMIN_EMAIL: z.email().default('admin@mesa.test'),
   ADMIN_PASSWORD: z.string().min(8).max(200).optional(),
-  /** Set when TLS ends in a proxy in front of the API: cookies become Secure, X-Forwarded-For is trusted. */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Proxies in front of the API: `false`/0 none, `true` one, or their number. The client address is the
+   * X-Forwarded-For entry that many hops from the right; cookies follow X-Forwarded-Proto (Secure).
+   */
+  TRUST_PROXY: z
+    .union([z.enum(['true', 'yes']).transform(() => 1), z.enum(['false', 'no']).transform(() => 0), z.coerce.number()])
+    .pipe(z.number().int().min(0).max(10))
+    .default(0),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   WEB_DIST: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

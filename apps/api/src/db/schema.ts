@@ -135,24 +135,46 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
-export const authTokens = pgTable('auth_tokens', {
-  tokenHash: text('token_hash').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  purpose: text('purpose').$type<'verify_email' | 'reset_password'>().notNull(),
-  expiresAt: ts('expires_at').notNull(),
-  usedAt: ts('used_at'),
-  createdAt: createdAt(),
-});
+export const authTokens = pgTable(
+  'auth_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').$type<'verify_email' | 'reset_password'>().notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('auth_tokens_open_idx').on(t.userId, t.purpose).where(sql`used_at is null`)],
+);
 
-/** Failed logins per key (e-mail, client address) in a sliding window; shared by every API instance. */
+/**
+ * Attempts per throttle key (account + address, address, account, reset address…) in a window; shared by
+ * every API instance. `refused` tells the UPSERT that recorded an attempt whether it was over the limit.
+ */
 export const loginThrottle = pgTable('login_throttle', {
   key: text('key').primaryKey(),
   failures: integer('failures').notNull().default(0),
   windowStartedAt: ts('window_started_at').notNull().defaultNow(),
   lockedUntil: ts('locked_until'),
+  refused: boolean('refused').notNull().default(false),
 });
+
+/** A browser that logged in before (sha-256 of its cookie): its own login allowance for that account. */
+export const rememberedDevices = pgTable(
+  'remembered_devices',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('remembered_devices_user_idx').on(t.userId)],
+);
 
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),

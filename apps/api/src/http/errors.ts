@@ -76,7 +76,7 @@ export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
     },
   };
   const status = errorStatus[err.code];
-  if (err.code === ErrorCode.RATE_LIMITED) {
+  if (err.code === ErrorCode.RATE_LIMITED || err.code === ErrorCode.SERVER_BUSY) {
     const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     if (retry) c.header('Retry-After', String(retry));
   }

@@ -182,6 +182,8 @@ export function planner(deps: MailDeps) {
         return direct(p, 'notification', { kind: 'verify_email', link: need(p.link, 'link') });
       case 'reset_password':
         return direct(p, 'notification', { kind: 'reset_password', link: need(p.link, 'link') });
+      case 'account_exists':
+        return direct(p, 'notification', { kind: 'account_exists', link: need(p.link, 'link') });
       case 'mail_rejected': {
         const reason = p.reason === 'closed_ticket' ? 'closed_ticket' : 'too_large';
         const ticketNumber = str(p.ticketNumber);

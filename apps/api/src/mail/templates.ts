@@ -1,6 +1,6 @@
 import type { Language, TicketStatus } from '@mesa/core';
 import { bodyMarker } from './message-id';
-import { resetPassword, verifyEmail } from './templates/account';
+import { accountExists, resetPassword, verifyEmail } from './templates/account';
 import { type ClosedTimes, ticketAck, ticketClosed, ticketPublicUpdate } from './templates/customer';
 import { type Draft, type Rendered, renderDoc } from './templates/doc';
 import { mailRejected, type Rejection } from './templates/rejected';
@@ -18,6 +18,8 @@ export type { TicketView } from './templates/ticket-view';
 export type MailTemplate =
   | { kind: 'verify_email'; link: string }
   | { kind: 'reset_password'; link: string }
+  /** To the owner of an address someone tried to register again, with a set-password link. */
+  | { kind: 'account_exists'; link: string }
   /** To the requester of a new ticket. */
   | { kind: 'ticket_ack'; ticket: TicketView }
   /** To the department (or owner) of a new ticket. */
@@ -35,6 +37,8 @@ function draft(t: MailTemplate, lang: Language): Draft {
       return verifyEmail(t.link, lang);
     case 'reset_password':
       return resetPassword(t.link, lang);
+    case 'account_exists':
+      return accountExists(t.link, lang);
     case 'ticket_ack':
       return ticketAck(t.ticket, lang);
     case 'ticket_notice':

@@ -1,42 +1,40 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute } from '@hono/zod-openapi';
 import { forgotPasswordInput, loginInput, registerInput, resetPasswordInput, tokenInput, userSchema } from '@mesa/core';
 import { z } from 'zod';
 import type { Deps } from '../http/context';
 import { errorResponses, json, jsonBody, router } from '../http/openapi';
-import { clearSessionCookie, clientIp, setSessionCookie } from '../http/session';
+import { clearSessionCookie, deviceCookie, requestAddress, setDeviceCookie, setSessionCookie } from '../http/session';
 import { requireActor } from '../services/access';
 import { forgotPassword, login, register, resetPassword, verifyEmail } from '../services/auth-service';
+import { rememberDevice } from '../services/device-service';
 import { createSession, deleteSession } from '../services/session-service';
 import { getUser } from '../services/user-service';
 
 const tags = ['auth'];
 const userBody = z.object({ user: userSchema });
 
-const socketIp = (c: Parameters<typeof getConnInfo>[0]): string | undefined => {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined; // in-process requests (tests) have no socket
-  }
-};
+const registered = z.object({ email: z.string() });
 
 export function authRoutes(deps: Deps) {
   const db = deps.database.db;
+  const ctx = (c: Parameters<typeof requestAddress>[0]) => ({
+    db,
+    log: deps.log,
+    publicUrl: deps.publicUrl,
+    address: requestAddress(c, deps),
+  });
   return router()
     .openapi(
       createRoute({
         method: 'post',
         path: '/auth/register',
         tags,
-        summary: 'Customer self-registration; sends a verification e-mail',
+        summary:
+          'Customer self-registration: a new address gets a verification link, an existing account a mail to its owner (same answer)',
         request: { body: jsonBody(registerInput) },
-        responses: { 201: json(userBody, 'Registered, e-mail not yet verified'), ...errorResponses },
+        responses: { 202: json(registered, 'A mail is on its way to the address'), ...errorResponses },
       }),
-      async (c) => {
-        const user = await register(db, c.req.valid('json'), deps.publicUrl);
-        return c.json({ user }, 201);
-      },
+      async (c) => c.json(await register(ctx(c), c.req.valid('json')), 202),
     )
     .openapi(
       createRoute({
@@ -54,14 +52,18 @@ export function authRoutes(deps: Deps) {
         method: 'post',
         path: '/auth/login',
         tags,
-        summary: 'Log in; sets the session cookie',
+        summary: 'Log in; sets the session cookie (and a remembered-device cookie with its own login allowance)',
         request: { body: jsonBody(loginInput) },
         responses: { 200: json(userBody), ...errorResponses },
       }),
       async (c) => {
-        const user = await login(db, c.req.valid('json'), clientIp(c, deps.env.TRUST_PROXY, socketIp(c)));
+        const { user, rememberDevice: remember } = await login(ctx(c), c.req.valid('json'), deviceCookie(c));
         const session = await createSession(db, user.id, deps.env.SESSION_DAYS);
         setSessionCookie(c, deps, session.token, session.expiresAt);
+        if (remember) {
+          const device = await rememberDevice(db, user.id);
+          setDeviceCookie(c, deps, device.token, device.expiresAt);
+        }
         return c.json({ user }, 200);
       },
     )
@@ -103,7 +105,7 @@ export function authRoutes(deps: Deps) {
         responses: { 202: { description: 'If the account exists, a link is on its way' }, ...errorResponses },
       }),
       async (c) => {
-        await forgotPassword(db, c.req.valid('json').email, deps.publicUrl);
+        await forgotPassword(ctx(c), c.req.valid('json').email);
         return c.body(null, 202);
       },
     )

@@ -8,6 +8,8 @@ import { outbox } from '../db/schema';
 export type OutboxKind =
   | 'verify_email'
   | 'reset_password'
+  /** Someone tried to register an address that has an account: its owner gets a set-password link. */
+  | 'account_exists'
   | 'ticket_created'
   | 'ticket_public_update'
   | 'customer_replied'

@@ -1,15 +1,53 @@
+import { availableParallelism } from 'node:os';
+import { AppError, ErrorCode } from '@mesa/core';
 import { hash, verify } from '@node-rs/argon2';
 
-// argon2id with the library's defaults (19 MiB, t=2): OWASP's minimum recommendation.
-export const hashPassword = (password: string): Promise<string> => hash(password);
+/**
+ * argon2id (19 MiB, t=2: OWASP's minimum) runs on libuv's thread pool, not on the event loop, but each
+ * one is ~50 ms of a whole core: 200 at once took every core and the pool's four threads (which file and
+ * DNS work need too) for 12 s. So hashing goes through a bounded queue: at most one hash per spare core at
+ * a time, a short line behind them, and a clear SERVER_BUSY for whatever does not fit, instead of a pile-up.
+ */
+export class HashQueue {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(
+    readonly concurrency: number,
+    readonly maxWaiting: number,
+  ) {}
 
-export const verifyPassword = async (hashed: string, password: string): Promise<boolean> => {
-  try {
-    return await verify(hashed, password);
-  } catch {
-    return false;
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) {
+      if (this.waiting.length >= this.maxWaiting) {
+        throw new AppError(ErrorCode.SERVER_BUSY, 'password hashing queue is full', { retryAfterSeconds: 2 });
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes straight to the next in line, so `running` never dips and lets a newcomer jump the queue.
+      if (next) next();
+      else this.running--;
+    }
   }
-};
+}
+
+const queue = new HashQueue(Math.max(1, availableParallelism() - 1), 32);
+
+export const hashPassword = (password: string): Promise<string> => queue.run(() => hash(password));
+
+export const verifyPassword = (hashed: string, password: string): Promise<boolean> =>
+  queue.run(async () => {
+    try {
+      return await verify(hashed, password);
+    } catch {
+      return false;
+    }
+  });
 
 // Verifying against a fixed hash when the user does not exist keeps response times equal,
 // so login timing does not reveal which e-mails have accounts.

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client';
 import { userDepartments, users } from '../db/schema';
 import { hashPassword } from './password';
+import { assertAcceptablePassword } from './password-policy';
 
 type UserRow = typeof users.$inferSelect;
 
@@ -38,6 +39,7 @@ export async function createUser(db: Db, input: CreateUserInput): Promise<User> 
       issues: [{ path: 'departmentIds', message: 'customers have no departments', code: 'custom' }],
     });
   }
+  assertAcceptablePassword(input.password);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     if (await findUserByEmail(tx, input.email)) throw new AppError(ErrorCode.EMAIL_TAKEN);

@@ -50,3 +50,37 @@ export function resetPassword(link: string, lang: Language): Draft {
     ],
   };
 }
+
+/** To the owner of an address someone tried to register again: only the mailbox owner can use the link. */
+export function accountExists(link: string, lang: Language): Draft {
+  return {
+    subject: pick(lang, 'Ya tienes una cuenta en la mesa de ayuda', 'You already have a help desk account'),
+    blocks: [
+      {
+        kind: 'p',
+        text: pick(
+          lang,
+          'Alguien (quizá tú) intentó registrarse con esta dirección, que ya tiene una cuenta. No cambiamos nada.',
+          'Someone (maybe you) tried to sign up with this address, which already has an account. Nothing was changed.',
+        ),
+      },
+      {
+        kind: 'p',
+        text: pick(
+          lang,
+          'Si fuiste tú, elige tu contraseña con este enlace y entra con ella:',
+          'If it was you, choose your password with this link and log in with it:',
+        ),
+      },
+      { kind: 'link', label: pick(lang, 'Elegir mi contraseña', 'Choose my password'), href: link },
+      {
+        kind: 'p',
+        text: pick(
+          lang,
+          'Si no fuiste tú, ignora este mensaje: tu cuenta y tu contraseña siguen igual.',
+          'If it was not you, ignore this message: your account and password stay the same.',
+        ),
+      },
+    ],
+  };
+}
