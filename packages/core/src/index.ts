@@ -1,3 +1,4 @@
+export * from './article-rules';
 export * from './article-visibility';
 export * from './calendar';
 export * from './error-messages';

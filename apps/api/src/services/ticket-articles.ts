@@ -1,4 +1,4 @@
-import { AppError, type Article, type CreateArticleInput, ErrorCode, isStaff } from '@mesa/core';
+import { AppError, type Article, assertMayWriteArticle, type CreateArticleInput, ErrorCode, isStaff } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles } from '../db/schema';
@@ -22,11 +22,7 @@ export async function addArticle(
   id?: string,
 ): Promise<Article> {
   const staff = isStaff(actor.role);
-  if (!staff) {
-    const refused = (['nextStatus', 'realProblem', 'realSolution'] as const).filter((f) => input[f] !== undefined);
-    if (input.kind !== 'public_reply') refused.push('kind' as never);
-    if (refused.length > 0) throw new AppError(ErrorCode.FORBIDDEN, 'staff-only fields', { fields: refused });
-  }
+  assertMayWriteArticle(actor.role, input);
   return withTicket(db, actor, ticket, async (tx, row) => {
     if (id) {
       const [existing] = await tx.select().from(articles).where(eq(articles.id, id));

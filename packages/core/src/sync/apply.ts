@@ -1,3 +1,4 @@
+import { assertMayAttachTo, assertMayWriteArticle } from '../article-rules';
 import { AppError, ErrorCode } from '../errors';
 import type { Article } from '../schemas/article';
 import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
@@ -56,13 +57,7 @@ function updateFields(state: LocalState, args: MutatorArgs<'updateTicketFields@1
 function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncActor, now: string): LocalState {
   if (state.articles.has(args.id)) return state;
   const staff = isStaff(actor.role);
-  if (!staff) {
-    const refused: string[] = (['nextStatus', 'realProblem', 'realSolution'] as const).filter(
-      (f) => args[f] !== undefined,
-    );
-    if (args.kind !== 'public_reply') refused.push('kind');
-    if (refused.length > 0) throw new AppError(ErrorCode.FORBIDDEN, 'staff-only fields', { fields: refused });
-  }
+  assertMayWriteArticle(actor.role, args);
   const ticket = liveTicket(state, args.ticketId);
   if (ticket.status === 'closed') {
     throw new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
@@ -106,7 +101,7 @@ function insertAttachment(state: LocalState, row: AttachmentRow, actor: SyncActo
         articleId: row.articleId,
       });
     }
-    if (!isStaff(actor.role) && article.kind === 'internal_note') throw new AppError(ErrorCode.FORBIDDEN);
+    assertMayAttachTo(actor.role, article.kind);
   }
   return { ...state, attachments: new Map(state.attachments).set(row.id, row) };
 }
