@@ -40,15 +40,15 @@ async function internalNote(tx: Tx, ticketId: string, body: string): Promise<Dat
   return now;
 }
 
-/** True when another inbound message of the mailbox carried this Message-ID with different bytes. */
-async function idSeenWithOtherContent(tx: Tx, mailboxId: string, messageId: string, sha: string): Promise<boolean> {
-  const others = await tx.$count(
-    mailMessages,
-    sql`${mailMessages.direction} = 'in' and ${mailMessages.mailboxId} = ${mailboxId}
-      and ${mailMessages.dedupeKey} = ${messageId} and ${mailMessages.contentSha256} is distinct from ${sha}`,
-  );
-  return others > 0;
-}
+/**
+ * True when another inbound message of the mailbox carried this Message-ID with different bytes. Evaluated in the
+ * insert's RETURNING, whose snapshot predates the row being inserted: no extra round trip per message.
+ */
+const reusedId = (mailboxId: string, messageId: string | null, sha: string) =>
+  messageId === null
+    ? sql<boolean>`false`
+    : sql<boolean>`exists (select 1 from mail_messages m where m.direction = 'in' and m.mailbox_id = ${mailboxId}
+        and m.dedupe_key = ${messageId} and m.content_sha256 is distinct from ${sha})`;
 
 /** The department's choice to open tickets from automated mail (default: no, they are stored for admins). */
 async function automatedOpensTickets(tx: Tx, departmentId: string): Promise<boolean> {
@@ -108,7 +108,7 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
         .insert(mailMessages)
         .values({ ...base, rawSha256: tooLarge ? null : rawSha })
         .onConflictDoNothing()
-        .returning({ id: mailMessages.id });
+        .returning({ id: mailMessages.id, reused: reusedId(mailboxId, mail.messageId, rawSha) });
       if (!row) {
         const [seen] = await tx
           .select({ ticketId: mailMessages.ticketId, number: tickets.number })
@@ -120,7 +120,7 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
           );
         return { outcome: 'duplicate', ticketId: seen?.ticketId ?? null, ticketNumber: seen?.number ?? null };
       }
-      const reused = mail.messageId !== null && (await idSeenWithOtherContent(tx, mailboxId, mail.messageId, rawSha));
+      const reused = row.reused === true;
       const finish = async (r: IntakeResult, articleId: string | null = null) => {
         await tx
           .update(mailMessages)
