@@ -1,6 +1,7 @@
 import type { Database } from '@mesa/api/db/client';
 import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
-import { defaultPriorityMatrix, type PriorityMatrix } from '@mesa/core';
+import { settings } from '@mesa/api/db/schema';
+import { defaultPriorityMatrix, defaultSlaPolicy, type PriorityMatrix } from '@mesa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
@@ -136,6 +137,91 @@ describe('/api/settings', () => {
     expect(await openTicket(as.customer, world, { severity: 'critical', urgency: 'critical' })).toMatchObject({
       priority: 'P3',
     });
+  });
+});
+
+describe('errors', () => {
+  const defaults = { priorityMatrix: defaultPriorityMatrix, slaPolicy: defaultSlaPolicy };
+  /** Every number in a settings body, as dotted paths, found by walking it. */
+  const numberPaths = (v: unknown, at: string[] = []): string[] =>
+    typeof v === 'number'
+      ? [at.join('.')]
+      : v && typeof v === 'object'
+        ? Object.entries(v).flatMap(([k, x]) => numberPaths(x, [...at, k]))
+        : [];
+  const setAt = (body: unknown, path: string, value: number) => {
+    const copy = structuredClone(body) as Record<string, any>;
+    const keys = path.split('.');
+    keys.slice(0, -1).reduce((o, k) => o[k], copy)[keys.at(-1) as string] = value;
+    return copy;
+  };
+  beforeAll(async () => {
+    // Start from the defaults whatever the tests above stored.
+    expect((await as.admin.put('/api/settings', defaults)).status).toBe(200);
+  });
+
+  it('refuses every settings number out of its range with 422 VALUE_OUT_OF_RANGE naming the field', async () => {
+    const paths = numberPaths(defaults);
+    expect(paths).toHaveLength(8);
+    const answers: string[] = [];
+    for (const path of paths) {
+      for (const value of [0, -1, 525_601, 1e10, 1e308]) {
+        const r = await as.admin.put('/api/settings', setAt(defaults, path, value));
+        expect(expectError(r, 422, 'VALUE_OUT_OF_RANGE').details).toEqual({ field: path, min: 1, max: 525_600 });
+        answers.push(r.body.error.message);
+      }
+    }
+    expect(answers).toHaveLength(40);
+    expect(answers[0]).toBe('slaPolicy.P1.firstResponseMinutes must be between 1 and 525600.');
+    const es = await client(app, 'es')
+      .login('admin@t.test')
+      .then((c) => c.put('/api/settings', setAt(defaults, 'slaPolicy.P4.resolutionMinutes', 1e10)));
+    expectError(es, 422, 'VALUE_OUT_OF_RANGE');
+    expect(es.body.error.message).toBe('El campo slaPolicy.P4.resolutionMinutes debe estar entre 1 y 525600.');
+    expect((await as.admin.get('/api/settings')).body).toEqual(defaults);
+  });
+
+  it('takes the ends of every range, and tickets still get due times', async () => {
+    const longest = Object.fromEntries(
+      Object.keys(defaultSlaPolicy).map((p) => [
+        p,
+        { firstResponseMinutes: 1, resolutionMinutes: 525_600, clock: 'business' },
+      ]),
+    );
+    const r = await as.admin.put('/api/settings', { slaPolicy: longest });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const t = await openTicket(as.customer, world, { severity: 'low', urgency: 'low' });
+    expect(t.priority).toBe('P4');
+    // A year of business minutes (570 a day, five days a week) is three and a half calendar years and more away.
+    const years = (Date.parse(t.resolutionDueAt as string) - Date.parse(t.createdAt)) / (365.25 * 24 * 60 * 60 * 1000);
+    expect(years).toBeGreaterThan(3.5);
+    expect(years).toBeLessThan(4);
+    expect((await as.admin.put('/api/settings', { slaPolicy: defaultSlaPolicy })).status).toBe(200);
+  });
+
+  it('a policy stored out of range (before the ranges existed) falls back to the defaults, never a 500', async () => {
+    // Past the largest date JavaScript holds: computing the due time threw a RangeError (a 500).
+    const P4 = { firstResponseMinutes: 570, resolutionMinutes: 1e12, clock: 'calendar' };
+    await database.db
+      .insert(settings)
+      .values({ key: 'sla_policy', value: { ...defaultSlaPolicy, P4 } })
+      .onConflictDoUpdate({ target: settings.key, set: { value: { ...defaultSlaPolicy, P4 } } });
+    const t = await openTicket(as.customer, world, { severity: 'low', urgency: 'low' });
+    expect(t.priority).toBe('P4');
+    expect((await as.admin.get('/api/settings')).body.slaPolicy).toEqual(defaultSlaPolicy);
+    expect((await as.admin.put('/api/settings', { slaPolicy: defaultSlaPolicy })).status).toBe(200);
+  });
+
+  it('documents each range in the OpenAPI document', async () => {
+    const doc = (await client(app).get('/api/openapi.json')).body;
+    const body = doc.paths['/api/settings'].put.requestBody.content['application/json'].schema;
+    const resolve = (s: any): any => (s?.$ref ? resolve(doc.components.schemas[s.$ref.split('/').at(-1)]) : s);
+    const minutes = Object.keys(defaultSlaPolicy).flatMap((p) => {
+      const target = resolve(resolve(resolve(body).properties.slaPolicy).properties[p]);
+      return ['firstResponseMinutes', 'resolutionMinutes'].map((f) => target.properties[f]);
+    });
+    expect(minutes).toHaveLength(8);
+    for (const m of minutes) expect(m).toMatchObject({ type: 'integer', minimum: 1, maximum: 525_600 });
   });
 });
 

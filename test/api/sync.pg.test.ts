@@ -242,7 +242,7 @@ describe('POST /api/sync/pull', () => {
     it('takes back its own cookie when many transactions were running (a long snapshot)', async () => {
       const d = device(as.agent);
       const final = decode((await d.pullAll(null)).cookie);
-      const xmax = BigInt(String(final.s).split(':')[1]);
+      const xmax = BigInt(String(final.s).split(':')[1] as string);
       // A busy server: 100 transactions in progress when the pull ran, in the base and in the page's snapshot.
       const running = Array.from({ length: 100 }, (_, i) => xmax - 200n + BigInt(i * 2)).join(',');
       const snapshot = `${xmax - 200n}:${xmax}:${running}`;

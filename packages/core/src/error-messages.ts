@@ -36,6 +36,14 @@ export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
     es: 'Un dato relacionado no existe (departamento, equipo, contrato o usuario).',
     en: 'A related record does not exist (department, equipment, contract or user).',
   },
+  VALUE_OUT_OF_RANGE: {
+    es: 'El campo {field} debe estar entre {min} y {max}.',
+    en: '{field} must be between {min} and {max}.',
+  },
+  CROSS_SITE_REQUEST_REFUSED: {
+    es: 'Solicitud rechazada: no vino de esta aplicación. Ábrala de nuevo desde su dirección.',
+    en: 'Request refused: it did not come from this app. Open the app again from its address.',
+  },
   RATE_LIMITED: {
     es: 'Demasiados intentos. Espere unos minutos.',
     en: 'Too many attempts. Please wait a few minutes.',
@@ -79,4 +87,12 @@ export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
   INTERNAL: { es: 'Error interno. Ya lo registramos.', en: 'Internal error. It has been logged.' },
 };
 
-export const messageFor = (code: ErrorCode, language: Language): string => errorMessages[code][language];
+/**
+ * The message for a code; `{name}` in it is filled from the error's details (a field name, a range), so
+ * a user reads which field was wrong in their language. A placeholder without a value stays as written.
+ */
+export const messageFor = (code: ErrorCode, language: Language, details?: unknown): string =>
+  errorMessages[code][language].replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = details && typeof details === 'object' ? (details as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole;
+  });

@@ -21,6 +21,10 @@ export const ErrorCode = {
   TRANSITION_NOT_ALLOWED: 'TRANSITION_NOT_ALLOWED',
   TICKET_DELETED: 'TICKET_DELETED',
   REFERENCE_NOT_FOUND: 'REFERENCE_NOT_FOUND',
+  /** A number outside its documented range; details: { field, min, max }. */
+  VALUE_OUT_OF_RANGE: 'VALUE_OUT_OF_RANGE',
+  /** A state-changing request sent by another site's page (Origin / Sec-Fetch-Site); details.origin. */
+  CROSS_SITE_REQUEST_REFUSED: 'CROSS_SITE_REQUEST_REFUSED',
   RATE_LIMITED: 'RATE_LIMITED',
   /** A password that is very common (in leaked-password lists) or only whitespace; details.issues names the field. */
   WEAK_PASSWORD: 'WEAK_PASSWORD',
@@ -69,6 +73,8 @@ export const errorStatus: Record<ErrorCode, ErrorStatus> = {
   WEAK_PASSWORD: 422,
   SERVER_BUSY: 503,
   SYNC_RESET_REQUIRED: 410,
+  VALUE_OUT_OF_RANGE: 422,
+  CROSS_SITE_REQUEST_REFUSED: 403,
   MUTATION_OUT_OF_ORDER: 409,
   CLIENT_UPGRADE_REQUIRED: 426,
   ATTACHMENT_HASH_MISMATCH: 409,

@@ -8,16 +8,30 @@ const MINUTE = 60_000;
 export type SlaClock = 'business' | 'calendar';
 export const slaClockSchema = z.enum(['business', 'calendar']);
 
+/**
+ * The range of every SLA target, in minutes: at least one, at most a year's worth (525,600). A year of
+ * business minutes is already years of calendar time; beyond it due dates leave what a Date holds.
+ */
+export const SLA_MINUTES_RANGE = { min: 1, max: 525_600 } as const;
+const slaMinutesSchema = z
+  .number()
+  .int()
+  .min(SLA_MINUTES_RANGE.min)
+  .max(SLA_MINUTES_RANGE.max)
+  .meta({ description: `Minutes on the target's clock, ${SLA_MINUTES_RANGE.min}–${SLA_MINUTES_RANGE.max}.` });
+
 export const slaTargetSchema = z
   .object({
-    firstResponseMinutes: z.number().int().positive(),
-    resolutionMinutes: z.number().int().positive(),
+    firstResponseMinutes: slaMinutesSchema,
+    resolutionMinutes: slaMinutesSchema,
     /** 'calendar' counts wall-clock time (urgent work does not stop at closing time); 'business' uses the calendar. */
     clock: slaClockSchema,
   })
   .refine((t) => t.resolutionMinutes >= t.firstResponseMinutes, {
     message: 'resolution target must not be shorter than the first-response target',
     path: ['resolutionMinutes'],
+    // Comparing is meaningless while a value is missing or out of range: that issue alone is reported.
+    when: (payload) => payload.issues.length === 0,
   });
 export type SlaTarget = { firstResponseMinutes: number; resolutionMinutes: number; clock: SlaClock };
 

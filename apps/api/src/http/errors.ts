@@ -70,7 +70,7 @@ export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
     error: {
       code: err.code,
       // A typed error may carry a specific message (English, for developers) in details; users get their language.
-      message: messageFor(err.code, lang),
+      message: messageFor(err.code, lang, err.details),
       ...(err.details === undefined ? {} : { details: err.details }),
       requestId: c.get('requestId') ?? 'unknown',
     },

@@ -1,17 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { priorityMatrixSchema, slaPolicySchema } from '@mesa/core';
-import { z } from 'zod';
+import { settingsInput, settingsSchema } from '@mesa/core';
 import { settings } from '../db/schema';
 import type { Deps } from '../http/context';
 import { errorResponses, json, jsonBody, router } from '../http/openapi';
+import { rangeCheckedHook } from '../http/range-errors';
 import { requireRole, requireStaff } from '../services/access';
 import { SETTING_PRIORITY_MATRIX, SETTING_SLA_POLICY } from '../services/reference-service';
 
 const tags = ['settings'];
-const settingsSchema = z.object({ priorityMatrix: priorityMatrixSchema, slaPolicy: slaPolicySchema });
-const settingsInput = z
-  .strictObject({ priorityMatrix: priorityMatrixSchema.optional(), slaPolicy: slaPolicySchema.optional() })
-  .refine((v) => v.priorityMatrix !== undefined || v.slaPolicy !== undefined, { message: 'nothing to update' });
 
 /** Per-installation priority matrix and SLA targets. */
 export function settingsRoutes(deps: Deps) {
@@ -40,6 +36,9 @@ export function settingsRoutes(deps: Deps) {
         path: '/settings',
         tags,
         summary: 'Replace the priority matrix and/or the SLA policy (admin). Applies to tickets classified afterwards.',
+        description:
+          'Every number has a range (minimum/maximum in the schema; SLA minutes 1–525600): a value outside it ' +
+          'answers 422 VALUE_OUT_OF_RANGE with details { field, min, max }.',
         request: { body: jsonBody(settingsInput) },
         responses: { 200: json(settingsSchema), ...errorResponses },
       }),
@@ -59,5 +58,6 @@ export function settingsRoutes(deps: Deps) {
         deps.reference.invalidate();
         return c.json(await current(), 200);
       },
+      rangeCheckedHook(settingsInput),
     );
 }
