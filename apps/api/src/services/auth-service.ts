@@ -115,24 +115,24 @@ async function mailPasswordLink(
 export async function register(ctx: AuthContext, input: RegisterInput): Promise<{ email: string }> {
   assertAcceptablePassword(input.password);
   await reserveAll(ctx.db, [[throttleKeys.registerClient(ctx.address), RULES.registerClient]]);
-  // Both paths hash and run the same INSERT … ON CONFLICT DO NOTHING before answering (equal cost; bad
-  // input still fails here, not after a 202); only the mails, which differ, run after the answer.
+  // Hashed on both paths before answering: the same cost, and the bounded hashing queue pushes back here.
+  // The rest differs (an insert and its commit, or a mail) and would show in the timing: it runs after.
   const passwordHash = await hashPassword(input.password);
-  const [row] = await ctx.db
-    .insert(users)
-    .values({
-      email: input.email,
-      name: input.name,
-      passwordHash,
-      language: input.language,
-      phone: input.phone ?? null,
-      role: 'customer',
-    })
-    .onConflictDoNothing()
-    .returning({ id: users.id, email: users.email, language: users.language });
   afterResponse(ctx.log, 'register', async () => {
-    if (!row) return mailPasswordLink(ctx.db, ctx.publicUrl, input.email, 'account_exists');
-    await ctx.db.transaction(async (tx) => {
+    const created = await ctx.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(users)
+        .values({
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          language: input.language,
+          phone: input.phone ?? null,
+          role: 'customer',
+        })
+        .onConflictDoNothing()
+        .returning({ id: users.id, email: users.email, language: users.language });
+      if (!row) return false;
       const token = await issueToken(tx, row.id, 'verify_email');
       await enqueue(tx, 'verify_email', {
         userId: row.id,
@@ -140,7 +140,9 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
         language: row.language,
         link: `${ctx.publicUrl}/verify?token=${token}`,
       });
+      return true;
     });
+    if (!created) await mailPasswordLink(ctx.db, ctx.publicUrl, input.email, 'account_exists');
   });
   return { email: input.email };
 }
