@@ -1,17 +1,17 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
-import { attachmentUploads, blobs } from '@mesa/api/db/schema';
+import { attachmentUploads, blobPieces, blobs } from '@mesa/api/db/schema';
 import { MAX_ATTACHMENT_BYTES, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES, type Ticket } from '@mesa/core';
-import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, clientsFor, type Reply, testApp } from '../support/api';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Client, client, clientsFor, type Reply, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
 import { protocolDevice } from '../support/sync-device';
 import { expectError, openTicket } from '../support/tickets';
 import { buildWorld, PASSWORD, type World } from '../support/world';
 
-type Who = 'admin' | 'agent' | 'technician' | 'otherTechnician' | 'customer' | 'colleague';
+type Who = 'admin' | 'agent' | 'technician' | 'otherTechnician' | 'customer' | 'colleague' | 'outsider';
 const emails: Record<Who, string> = {
   admin: 'admin@t.test',
   agent: 'agent@t.test',
@@ -19,6 +19,7 @@ const emails: Record<Who, string> = {
   otherTechnician: 'tech2@t.test',
   customer: 'ana@acme.test',
   colleague: 'bob@acme.test',
+  outsider: 'eve@globex.test',
 };
 
 let database: Database;
@@ -41,10 +42,10 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 /** A client that sends raw bytes (the shared test client only speaks JSON). */
-async function bytesClient(email: string | null) {
+async function bytesClient(email: string | null, on: typeof app = app) {
   let cookie = '';
   if (email) {
-    const login = await app.request('/api/auth/login', {
+    const login = await on.request('/api/auth/login', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: PASSWORD }),
@@ -54,7 +55,7 @@ async function bytesClient(email: string | null) {
   }
   type Body = Uint8Array | ReadableStream<Uint8Array>;
   const send = async (method: string, path: string, headers: Record<string, string> = {}, body?: Body) => {
-    const res = await app.request(path, {
+    const res = await on.request(path, {
       method,
       headers: { 'accept-language': 'en', ...(cookie ? { cookie } : {}), ...headers },
       // A stream has no Content-Length: the server must count while reading.
@@ -156,10 +157,13 @@ describe('PUT /api/attachments/{id} (whole file)', () => {
     const again = await bytesAs.technician.put(id, Buffer.from('not the photo'), sha256(photo));
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id, complete: true });
-    // The same photo attached elsewhere needs no upload either; one copy is kept.
+    // The same photo attached elsewhere still needs its bytes (a hash is not the file); one copy is kept.
     const other = await announce(as.technician, t.id, photo, { filename: 'copia.jpg' });
-    expect((await bytesAs.technician.put(other, new Uint8Array(0), sha256(photo))).body).toMatchObject({
+    expect((await bytesAs.technician.status(other)).body).toEqual({ received: 0, size: photo.length, complete: false });
+    expect((await bytesAs.technician.put(other, photo, sha256(photo))).body).toEqual({
       id: other,
+      sha256: sha256(photo),
+      size: photo.length,
       complete: true,
     });
     expect((await bytesAs.technician.read(other)).raw.equals(photo)).toBe(true);
@@ -368,5 +372,166 @@ describe('who may upload', () => {
     expect(await blobCount(sha256(mine))).toBe(0);
     expect((await bytesAs.customer.put(fromCustomer, mine, sha256(mine))).status).toBe(200);
     expect((await bytesAs.colleague.read(fromCustomer)).raw.equals(mine)).toBe(true);
+  });
+});
+
+/** The rows a stored file's bytes live in: where each starts and how long it is. */
+const piecesOf = (sha: string) =>
+  database.db
+    .select({ start: blobPieces.start, bytes: sql<number>`octet_length(${blobPieces.content})`.mapWith(Number) })
+    .from(blobPieces)
+    .innerJoin(blobs, eq(blobs.piecesKey, blobPieces.piecesKey))
+    .where(eq(blobs.sha256, sha))
+    .orderBy(blobPieces.start);
+
+/** Sends `first`, then waits for `gate` before sending the rest: an upload the test holds open. */
+function heldStream(bytes: Buffer, first: number, gate: Promise<void>) {
+  let sent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(bytes.subarray(0, first));
+        return;
+      }
+      await gate;
+      controller.enqueue(bytes.subarray(first));
+      controller.close();
+    },
+  });
+}
+
+describe('security', () => {
+  it("takes a known hash for nothing: another organization's file is neither complete nor readable", async () => {
+    // Acme's ticket carries an internal note with a file the agent uploaded.
+    const acme = await openTicket(as.customer, world);
+    const note = await as.agent.post(`/api/tickets/${acme.number}/articles`, { kind: 'internal_note', body: 'Red' });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const secret = randomBytes(1.5 * K);
+    const hash = sha256(secret);
+    const onNote = await announce(as.agent, acme.id, secret, { articleId: note.body.id, filename: 'red.pdf' });
+    expect((await bytesAs.agent.put(onNote, secret, hash)).body).toEqual({
+      id: onNote,
+      sha256: hash,
+      size: secret.length,
+      complete: true,
+    });
+
+    // A Globex customer announces a file with that hash (and size) on her own ticket.
+    const globex = await openTicket(as.outsider, world);
+    const guess = await announce(as.outsider, globex.id, secret, { filename: 'red.pdf' });
+    expect((await bytesAs.outsider.status(guess)).body).toEqual({ received: 0, size: secret.length, complete: false });
+    const empty = await bytesAs.outsider.put(guess, new Uint8Array(0), hash);
+    expect(expectError(empty, 422, 'ATTACHMENT_CORRUPTED').details).toEqual({
+      expected: { size: secret.length, sha256: hash },
+      got: { size: 0, sha256: sha256(new Uint8Array(0)) },
+    });
+    // Nor does a last piece alone finish it: the bytes before it never arrived.
+    const tail = await bytesAs.outsider.put(guess, secret.subarray(K), hash, range(K, secret.length, secret.length));
+    expect(expectError(tail, 409, 'UPLOAD_OFFSET_MISMATCH').details).toEqual({ received: 0, size: secret.length });
+    expectError(await bytesAs.outsider.read(guess), 404, 'NOT_FOUND');
+    expectError(await bytesAs.outsider.read(onNote), 404, 'NOT_FOUND');
+    expect((await bytesAs.outsider.status(guess)).body).toEqual({ received: 0, size: secret.length, complete: false });
+    // Whoever really holds the bytes completes it by sending them; the store keeps one copy.
+    expect((await bytesAs.outsider.put(guess, secret, hash)).body).toMatchObject({ id: guess, complete: true });
+    expect(await blobCount(hash)).toBe(1);
+    expectError(await bytesAs.outsider.read(onNote), 404, 'NOT_FOUND');
+  });
+
+  it('stores an upload as pieces of at most 1 MiB while it streams, and serves it back whole', async () => {
+    const t = await fieldTicket();
+    const size = 2.5 * K;
+    const photo = randomBytes(size);
+    const hash = sha256(photo);
+    const id = await announce(as.technician, t.id, photo);
+    expect((await bytesAs.technician.put(id, streamOf(photo), hash)).body).toEqual({
+      id,
+      sha256: hash,
+      size,
+      complete: true,
+    });
+    expect(await piecesOf(hash)).toEqual([
+      { start: 0, bytes: K },
+      { start: K, bytes: K },
+      { start: 2 * K, bytes: 0.5 * K },
+    ]);
+    const [blob] = await database.db
+      .select({ inline: sql<number>`octet_length(${blobs.content})`.mapWith(Number), size: blobs.size })
+      .from(blobs)
+      .where(eq(blobs.sha256, hash));
+    expect(blob).toEqual({ inline: 0, size });
+    const read = await bytesAs.agent.read(id);
+    expect(read.status).toBe(200);
+    expect(read.raw.equals(photo)).toBe(true);
+
+    // Resumable pieces of 1.5 MiB land in rows of at most 1 MiB too.
+    const other = randomBytes(3 * K);
+    const otherId = await announce(as.technician, t.id, other);
+    const put = (s: number, e: number) =>
+      bytesAs.technician.put(otherId, other.subarray(s, e), sha256(other), range(s, e, other.length));
+    expect((await put(0, 1.5 * K)).body).toEqual({ id: otherId, received: 1.5 * K, complete: false });
+    expect((await put(1.5 * K, 3 * K)).body).toMatchObject({ id: otherId, complete: true });
+    expect(await piecesOf(sha256(other))).toEqual([
+      { start: 0, bytes: K },
+      { start: K, bytes: 0.5 * K },
+      { start: 1.5 * K, bytes: K },
+      { start: 2.5 * K, bytes: 0.5 * K },
+    ]);
+    expect((await bytesAs.agent.read(otherId)).raw.equals(other)).toBe(true);
+  });
+
+  it('lets one user send only so many uploads at once (429 TOO_MANY_UPLOADS); others are not held up', async () => {
+    const capped = testApp(database, { UPLOAD_MAX_CONCURRENT_PER_USER: '1' });
+    const [tech, agent] = [await bytesClient(emails.technician, capped), await bytesClient(emails.agent, capped)];
+    const t = await fieldTicket();
+    const [slow, next, agents] = [randomBytes(2 * K), randomBytes(1000), randomBytes(1000)];
+    const [slowId, nextId, agentsId] = [
+      await announce(as.technician, t.id, slow),
+      await announce(as.technician, t.id, next),
+      await announce(as.agent, t.id, agents),
+    ];
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const first = tech.put(slowId, heldStream(slow, K, gate), sha256(slow));
+    // The first upload has begun: its first piece is stored.
+    await vi.waitFor(async () => expect(await partialCount(slowId)).toBe(1));
+    const refused = await tech.put(nextId, next, sha256(next));
+    expect(expectError(refused, 429, 'TOO_MANY_UPLOADS').details).toEqual({ maxConcurrent: 1 });
+    expect((await agent.put(agentsId, agents, sha256(agents))).body).toMatchObject({ id: agentsId, complete: true });
+    release();
+    expect((await first).body).toEqual({ id: slowId, sha256: sha256(slow), size: slow.length, complete: true });
+    expect((await tech.put(nextId, next, sha256(next))).body).toMatchObject({ id: nextId, complete: true });
+  });
+
+  it('caps the bytes one user may send per day (429 UPLOAD_QUOTA_EXCEEDED), others keep theirs', async () => {
+    const capped = testApp(database, { UPLOAD_MAX_BYTES_PER_USER_DAY: String(3 * K) });
+    /** A new customer (nothing sent today yet) with a ticket of her own. */
+    const fresh = async (email: string) => {
+      await makeUser(database.db, { email, organizationId: world.organizations.sharing.id });
+      const who = await client(capped).login(email);
+      return { who, bytes: await bytesClient(email, capped), ticket: await openTicket(who, world) };
+    };
+    const one = await fresh('cuota@acme.test');
+    const [a, b, c] = [randomBytes(2 * K), randomBytes(2 * K), randomBytes(1000)];
+    const [idA, idB, idC] = [
+      await announce(one.who, one.ticket.id, a),
+      await announce(one.who, one.ticket.id, b),
+      await announce(one.who, one.ticket.id, c),
+    ];
+    expect((await one.bytes.put(idA, a, sha256(a))).body).toMatchObject({ id: idA, complete: true });
+    const over = await one.bytes.put(idB, b, sha256(b));
+    expect(expectError(over, 429, 'UPLOAD_QUOTA_EXCEEDED').details).toMatchObject({
+      limitBytes: 3 * K,
+      usedBytes: 2 * K,
+    });
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await blobCount(sha256(b))).toBe(0);
+    // What still fits goes through; another user is not affected.
+    expect((await one.bytes.put(idC, c, sha256(c))).body).toMatchObject({ id: idC, complete: true });
+    const two = await fresh('cuota2@acme.test');
+    const idD = await announce(two.who, two.ticket.id, b);
+    expect((await two.bytes.put(idD, b, sha256(b))).body).toMatchObject({ id: idD, complete: true });
   });
 });

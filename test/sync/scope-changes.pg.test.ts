@@ -319,8 +319,8 @@ describe('tombstone collection', () => {
       });
     const [staleUpload, freshUpload] = [await upload('parada.jpg'), await upload('en-curso.jpg')];
     await db.insert(attachmentUploads).values([
-      { attachmentId: staleUpload, received: Buffer.from('par'), updatedAt: daysAgo(8) },
-      { attachmentId: freshUpload, received: Buffer.from('en'), updatedAt: daysAgo(1) },
+      { attachmentId: staleUpload, receivedBytes: 3, updatedAt: daysAgo(8) },
+      { attachmentId: freshUpload, receivedBytes: 2, updatedAt: daysAgo(1) },
     ]);
 
     expect(await collectTombstones(db)).toEqual({ tickets: 1, scopeExits: 1, rejections: 1, abandonedUploads: 1 });

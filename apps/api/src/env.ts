@@ -62,6 +62,14 @@ const envSchema = z.object({
   OUTBOX_WORKER: bool.default(true),
   /** Idle sync event streams (GET /api/sync/events) get a heartbeat this often, under proxies' idle timeouts. */
   SYNC_HEARTBEAT_SECONDS: z.coerce.number().positive().max(3600).default(25),
+  /** Attachment uploads one user may send at once (per API instance); more answer 429 TOO_MANY_UPLOADS. */
+  UPLOAD_MAX_CONCURRENT_PER_USER: z.coerce.number().int().min(1).max(100).default(4),
+  /** Attachment bytes one user may send per UTC day (all instances); more answer 429 UPLOAD_QUOTA_EXCEEDED. */
+  UPLOAD_MAX_BYTES_PER_USER_DAY: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(2 * 1024 * 1024 * 1024),
 });
 
 export type Env = z.infer<typeof envSchema>;

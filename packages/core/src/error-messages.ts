@@ -84,6 +84,14 @@ export const errorMessages: Record<ErrorCode, Record<Language, string>> = {
     es: 'La subida se reanudará desde donde quedó.',
     en: 'The upload will resume from where it stopped.',
   },
+  TOO_MANY_UPLOADS: {
+    es: 'Ya se están subiendo varios archivos suyos; este seguirá en cuanto termine uno.',
+    en: 'Several of your files are already uploading; this one will follow as soon as one finishes.',
+  },
+  UPLOAD_QUOTA_EXCEEDED: {
+    es: 'Alcanzó el límite de archivos subidos por hoy; los pendientes se enviarán mañana.',
+    en: "You reached today's upload limit; pending files will be sent tomorrow.",
+  },
   INTERNAL: { es: 'Error interno. Ya lo registramos.', en: 'Internal error. It has been logged.' },
 };
 

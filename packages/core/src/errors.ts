@@ -42,6 +42,10 @@ export const ErrorCode = {
   ATTACHMENT_CORRUPTED: 'ATTACHMENT_CORRUPTED',
   /** Upload: a chunk must start where the server's copy ends; details.received is that offset. */
   UPLOAD_OFFSET_MISMATCH: 'UPLOAD_OFFSET_MISMATCH',
+  /** Upload: this user already sends details.maxConcurrent files at once; retry when one ends. */
+  TOO_MANY_UPLOADS: 'TOO_MANY_UPLOADS',
+  /** Upload: this user sent details.limitBytes today (UTC); details.retryAfterSeconds until the next day. */
+  UPLOAD_QUOTA_EXCEEDED: 'UPLOAD_QUOTA_EXCEEDED',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -80,6 +84,8 @@ export const errorStatus: Record<ErrorCode, ErrorStatus> = {
   ATTACHMENT_HASH_MISMATCH: 409,
   ATTACHMENT_CORRUPTED: 422,
   UPLOAD_OFFSET_MISMATCH: 409,
+  TOO_MANY_UPLOADS: 429,
+  UPLOAD_QUOTA_EXCEEDED: 429,
   DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

@@ -5,7 +5,9 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -297,12 +299,34 @@ export const articles = pgTable(
 );
 
 /** Content addressed by sha-256: the same photo uploaded twice is stored once. */
-export const blobs = pgTable('blobs', {
-  sha256: text('sha256').primaryKey(),
-  size: integer('size').notNull(),
-  content: bytea('content').notNull(),
-  createdAt: createdAt(),
-});
+export const blobs = pgTable(
+  'blobs',
+  {
+    sha256: text('sha256').primaryKey(),
+    size: integer('size').notNull(),
+    /** The bytes inline (mail, files the server stores itself), or empty when `piecesKey` names them. */
+    content: bytea('content').notNull(),
+    /** Uploaded files live in `blob_pieces` under this key (rows of at most 1 MiB). */
+    piecesKey: uuid('pieces_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('blobs_pieces_key_idx').on(t.piecesKey).where(sql`${t.piecesKey} IS NOT NULL`),
+    check('blobs_inline_or_pieces', sql`${t.piecesKey} IS NULL OR octet_length(${t.content}) = 0`),
+  ],
+);
+
+/** A file's bytes in rows of at most 1 MiB, written while an upload streams in and read back one by one. */
+export const blobPieces = pgTable(
+  'blob_pieces',
+  {
+    piecesKey: uuid('pieces_key').notNull(),
+    /** Byte offset of this piece in the file. */
+    start: bigint('start', { mode: 'number' }).notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.piecesKey, t.start] })],
+);
 
 export const attachments = pgTable(
   'attachments',
@@ -320,6 +344,8 @@ export const attachments = pgTable(
     kind: text('kind').$type<'file' | 'signature'>().notNull().default('file'),
     signerName: text('signer_name'),
     uploadedById: uuid('uploaded_by_id').references(() => users.id),
+    /** When this attachment's own bytes arrived and matched; until then it reads as not found. */
+    storedAt: ts('stored_at'),
     createdAt: createdAt(),
     changeXid: changeXid(),
   },
@@ -468,9 +494,27 @@ export const attachmentUploads = pgTable('attachment_uploads', {
   attachmentId: uuid('attachment_id')
     .primaryKey()
     .references(() => attachments.id, { onDelete: 'cascade' }),
-  received: bytea('received').notNull(),
+  /** The pieces received so far (`blob_pieces`); a trigger drops them with this row unless a blob took them. */
+  piecesKey: uuid('pieces_key').notNull().defaultRandom(),
+  receivedBytes: bigint('received_bytes', { mode: 'number' }).notNull().default(0),
+  /** The request writing now and when it last wrote: a lease, so two requests never interleave bytes. */
+  writer: uuid('writer'),
+  writerSeenAt: ts('writer_seen_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/** Bytes each user sent in uploads per UTC day, reserved before a request's body is read. */
+export const uploadQuota = pgTable(
+  'upload_quota',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
 
 /**
  * Offline sync: why a device's mutation was refused. Kept so a replayed push (its first response was

@@ -76,7 +76,11 @@ export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
     },
   };
   const status = errorStatus[err.code];
-  if (err.code === ErrorCode.RATE_LIMITED || err.code === ErrorCode.SERVER_BUSY) {
+  if (
+    err.code === ErrorCode.RATE_LIMITED ||
+    err.code === ErrorCode.SERVER_BUSY ||
+    err.code === ErrorCode.UPLOAD_QUOTA_EXCEEDED
+  ) {
     const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
     if (retry) c.header('Retry-After', String(retry));
   }

@@ -5,14 +5,14 @@ import type { Deps } from '../http/context';
 import { errorResponses, json, router } from '../http/openapi';
 import { requireActor } from '../services/access';
 import {
-  appendChunk,
   checkDeclaredHash,
+  checkDeclaredLength,
+  completeResult,
   parseContentRange,
-  readBody,
-  storeWhole,
   uploadStatus,
   uploadTarget,
 } from '../services/attachment-upload';
+import { receiveWithinLimits, uploadSlots } from '../services/upload-limits';
 
 const tags = ['attachments'];
 const idParam = z.object({ id: z.uuid() });
@@ -43,6 +43,10 @@ const statusSchema = z.object({ received: z.number().int(), size: z.number().int
  */
 export function attachmentUploadRoutes(deps: Deps) {
   const { db } = deps.database;
+  const limits = {
+    slots: uploadSlots(deps.env.UPLOAD_MAX_CONCURRENT_PER_USER),
+    maxBytesPerUserDay: deps.env.UPLOAD_MAX_BYTES_PER_USER_DAY,
+  };
   return router()
     .openapi(
       createRoute({
@@ -56,7 +60,10 @@ export function attachmentUploadRoutes(deps: Deps) {
           `\`Content-Range: bytes start-end/total\` (total = the attachment's size; pieces of ${MIN_UPLOAD_CHUNK_BYTES}–${MAX_UPLOAD_CHUNK_BYTES} bytes, ` +
           'the last may be smaller) the piece is appended when start is the received offset; a piece already held is acknowledged; ' +
           'otherwise UPLOAD_OFFSET_MISMATCH with details.received. When all bytes are in they are verified ' +
-          '(ATTACHMENT_CORRUPTED discards them) and stored. A file already stored answers at once.',
+          '(ATTACHMENT_CORRUPTED discards them) and stored. This attachment already complete answers at once; ' +
+          'the same file stored for another attachment still needs its bytes sent. Each user has ' +
+          'UPLOAD_MAX_CONCURRENT_PER_USER uploads at once (else TOO_MANY_UPLOADS) and ' +
+          'UPLOAD_MAX_BYTES_PER_USER_DAY bytes per UTC day (else UPLOAD_QUOTA_EXCEEDED, with Retry-After).',
         request: {
           params: idParam,
           headers: uploadHeaders,
@@ -65,23 +72,17 @@ export function attachmentUploadRoutes(deps: Deps) {
         responses: { 200: json(uploadResult, 'Stored (complete) or the bytes held so far'), ...errorResponses },
       }),
       async (c) => {
-        const target = await uploadTarget(db, requireActor(c.get('actor')), c.req.valid('param').id);
+        const actor = requireActor(c.get('actor'));
+        const target = await uploadTarget(db, actor, c.req.valid('param').id);
         const headers = c.req.valid('header');
         checkDeclaredHash(target, headers['x-content-sha256']);
-        if (target.stored) {
-          return c.json({ id: target.id, sha256: target.sha256, size: target.size, complete: true as const }, 200);
-        }
+        if (target.stored) return c.json(completeResult(target), 200);
         const rangeHeader = headers['content-range'];
-        const length = c.req.header('content-length');
-        if (rangeHeader === undefined) {
-          return c.json(
-            await storeWhole(db, target, await readBody(c.req.raw.body, length, MAX_ATTACHMENT_BYTES)),
-            200,
-          );
-        }
-        const range = parseContentRange(rangeHeader, target.size);
-        const body = await readBody(c.req.raw.body, length, MAX_UPLOAD_CHUNK_BYTES);
-        return c.json(await appendChunk(db, target, range, body.bytes), 200);
+        const range = rangeHeader === undefined ? null : parseContentRange(rangeHeader, target.size);
+        const maxBytes = range ? MAX_UPLOAD_CHUNK_BYTES : MAX_ATTACHMENT_BYTES;
+        checkDeclaredLength(c.req.header('content-length'), maxBytes);
+        const result = await receiveWithinLimits(db, limits, actor, target, { range, body: c.req.raw.body, maxBytes });
+        return c.json(result, 200);
       },
     )
     .openapi(

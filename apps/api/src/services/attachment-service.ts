@@ -1,15 +1,18 @@
 import { AppError, ErrorCode } from '@mesa/core';
-import { and, eq, isNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { articles, attachments, blobs, tickets } from '../db/schema';
+import { articles, attachments, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 import { attachmentVisibility, ticketScope } from './access';
+import { openBlob } from './blob-store';
 
 export interface AttachmentContent {
   filename: string;
   contentType: string;
-  content: Buffer;
+  size: number;
   sha256: string;
+  /** The bytes, read from the store as the response is sent. */
+  body: ReadableStream<Uint8Array>;
 }
 
 /**
@@ -19,24 +22,15 @@ export interface AttachmentContent {
 export const visibleAttachment = (actor: Actor, id: string): SQL | undefined =>
   and(eq(attachments.id, id), ticketScope(actor), isNull(tickets.deletedAt), attachmentVisibility(actor));
 
+/** An attachment in the actor's scope whose own bytes arrived (a matching hash alone is not the file). */
 export async function readAttachment(db: Db, actor: Actor, id: string): Promise<AttachmentContent> {
   const [row] = await db
-    .select({
-      filename: attachments.filename,
-      contentType: attachments.contentType,
-      sha256: attachments.sha256,
-      content: blobs.content,
-    })
+    .select({ filename: attachments.filename, contentType: attachments.contentType, sha256: attachments.sha256 })
     .from(attachments)
     .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
-    .innerJoin(blobs, eq(blobs.sha256, attachments.sha256))
     .leftJoin(articles, eq(articles.id, attachments.articleId))
-    .where(visibleAttachment(actor, id));
+    .where(and(visibleAttachment(actor, id), isNotNull(attachments.storedAt)));
   if (!row) throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
-  return {
-    filename: row.filename,
-    contentType: row.contentType,
-    content: Buffer.from(row.content),
-    sha256: row.sha256,
-  };
+  const blob = await openBlob(db, row.sha256);
+  return { filename: row.filename, contentType: row.contentType, sha256: row.sha256, size: blob.size, body: blob.body };
 }

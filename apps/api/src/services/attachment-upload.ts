@@ -1,18 +1,18 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode, isStaff, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { articles, attachments, attachmentUploads, blobs, tickets } from '../db/schema';
+import { articles, attachments, attachmentUploads, blobPieces, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 import { visibleAttachment } from './attachment-service';
-import { sha256Of, storeBlob } from './blob-store';
+import { hashPieces, PIECE_BYTES } from './blob-store';
 
 /** The attachment an upload is for, as the caller may see it. */
 export interface UploadTarget {
   id: string;
   size: number;
   sha256: string;
-  /** The bytes are already stored (this upload finished, or the same file arrived elsewhere). */
+  /** This attachment's own bytes arrived and matched (never merely: the same file is stored for another). */
   stored: boolean;
 }
 
@@ -33,6 +33,11 @@ export interface ByteRange {
   total: number;
 }
 
+/** A request that stops writing for this long loses its claim to the next one (a dead process, a stalled link). */
+const LEASE_SECONDS = 60;
+/** How long a request waits for another one writing the same upload (a retry racing the first try). */
+const WAIT_FOR_WRITER_MS = 15_000;
+
 /**
  * The attachment row under the same rules as reading it (ticket in scope; customers never reach an
  * internal note's files), plus: only staff or whoever announced it may send its bytes. Whoever announced
@@ -45,11 +50,10 @@ export async function uploadTarget(db: Db, actor: Actor, id: string): Promise<Up
       size: attachments.size,
       sha256: attachments.sha256,
       uploadedById: attachments.uploadedById,
-      stored: blobs.sha256,
+      storedAt: attachments.storedAt,
     })
     .from(attachments)
     .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
-    .leftJoin(blobs, eq(blobs.sha256, attachments.sha256))
     .leftJoin(articles, eq(articles.id, attachments.articleId))
     .where(
       or(
@@ -62,7 +66,7 @@ export async function uploadTarget(db: Db, actor: Actor, id: string): Promise<Up
   if (!isStaff(actor.role) && row.uploadedById !== actor.id) {
     throw new AppError(ErrorCode.FORBIDDEN, 'only staff or the uploader may upload');
   }
-  return { id, size: row.size, sha256: row.sha256, stored: row.stored !== null };
+  return { id, size: row.size, sha256: row.sha256, stored: row.storedAt !== null };
 }
 
 /** The declared hash must name the file the attachment was announced with. */
@@ -75,27 +79,44 @@ export function checkDeclaredHash(target: UploadTarget, declared: string): void 
   }
 }
 
-const complete = (t: UploadTarget): UploadResult => ({ id: t.id, sha256: t.sha256, size: t.size, complete: true });
+export const completeResult = (t: UploadTarget): UploadResult => ({
+  id: t.id,
+  sha256: t.sha256,
+  size: t.size,
+  complete: true,
+});
 
-/** What the server holds now: the file stored, or how many bytes of it so far. */
-async function progress(db: Db, target: UploadTarget): Promise<UploadStatus> {
+interface Progress {
+  stored: boolean;
+  received: number;
+  /** Another request holds a live claim on the upload. */
+  busy: boolean;
+}
+
+const leaseFree = () =>
+  or(
+    isNull(attachmentUploads.writer),
+    lt(attachmentUploads.writerSeenAt, sql`now() - make_interval(secs => ${LEASE_SECONDS})`),
+  );
+
+async function progress(db: Db, target: UploadTarget): Promise<Progress> {
   const [row] = await db
     .select({
-      // Parameters, not correlated columns: drizzle leaves single-table column names unqualified.
-      received: sql<number | null>`(select octet_length(${attachmentUploads.received}) from ${attachmentUploads}
-        where ${attachmentUploads.attachmentId} = ${target.id})`.mapWith(Number),
-      stored: sql<boolean>`exists (select 1 from ${blobs} where ${blobs.sha256} = ${target.sha256})`,
+      storedAt: attachments.storedAt,
+      received: attachmentUploads.receivedBytes,
+      busy: sql<boolean>`${attachmentUploads.writer} is not null and not coalesce(${leaseFree()}, false)`,
     })
     .from(attachments)
+    .leftJoin(attachmentUploads, eq(attachmentUploads.attachmentId, attachments.id))
     .where(eq(attachments.id, target.id));
-  if (row?.stored) return { received: target.size, size: target.size, complete: true };
-  return { received: row?.received ?? 0, size: target.size, complete: false };
+  return { stored: row?.storedAt != null, received: row?.received ?? 0, busy: row?.busy === true };
 }
 
 /** How much of the file the server holds, so a device resumes where it stopped. */
 export async function uploadStatus(db: Db, target: UploadTarget): Promise<UploadStatus> {
-  if (target.stored) return { received: target.size, size: target.size, complete: true };
-  return progress(db, target);
+  const now = target.stored ? null : await progress(db, target);
+  if (!now || now.stored) return { received: target.size, size: target.size, complete: true };
+  return { received: now.received, size: target.size, complete: false };
 }
 
 /** Parses `Content-Range: bytes start-end/total`; the total must be the announced size. */
@@ -128,34 +149,9 @@ function tooLarge(maxBytes: number): never {
   throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'upload too large', { maxBytes });
 }
 
-/**
- * Reads a request body up to `maxBytes`, refusing as soon as it is exceeded (the global body limit
- * does not cover uploads). Hashes while reading so a whole file is not walked twice.
- */
-export async function readBody(
-  body: ReadableStream<Uint8Array> | null,
-  declaredLength: string | undefined,
-  maxBytes: number,
-): Promise<{ bytes: Buffer; sha256: string }> {
+/** The global body limit does not cover uploads: a declared length past the limit is refused before reading. */
+export function checkDeclaredLength(declaredLength: string | undefined, maxBytes: number): void {
   if (declaredLength !== undefined && Number(declaredLength) > maxBytes) tooLarge(maxBytes);
-  const hash = createHash('sha256');
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  if (body) {
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.byteLength;
-      if (length > maxBytes) {
-        await reader.cancel();
-        tooLarge(maxBytes);
-      }
-      hash.update(value);
-      parts.push(value);
-    }
-  }
-  return { bytes: Buffer.concat(parts, length), sha256: hash.digest('hex') };
 }
 
 function corrupted(target: UploadTarget, got: { size: number; sha256: string }): never {
@@ -165,100 +161,266 @@ function corrupted(target: UploadTarget, got: { size: number; sha256: string }):
   });
 }
 
-/** A whole file in one request: verified, stored, and any half-finished chunked copy dropped. */
-export async function storeWhole(
-  db: Db,
-  target: UploadTarget,
-  body: { bytes: Buffer; sha256: string },
-): Promise<UploadResult> {
-  if (body.bytes.length !== target.size || body.sha256 !== target.sha256) {
-    corrupted(target, { size: body.bytes.length, sha256: body.sha256 });
-  }
-  await db.transaction(async (tx) => {
-    await storeBlob(tx, body.bytes, target.sha256);
-    await tx.delete(attachmentUploads).where(eq(attachmentUploads.attachmentId, target.id));
+const offsetMismatch = (target: UploadTarget, received: number) =>
+  new AppError(ErrorCode.UPLOAD_OFFSET_MISMATCH, 'piece does not start at the received offset', {
+    received,
+    size: target.size,
   });
-  return complete(target);
+
+/**
+ * Cuts a request body into pieces of PIECE_BYTES (the last smaller) as it arrives, refusing as soon as
+ * more than `maxBytes` came. Memory held: about one piece, whatever the file's size.
+ */
+async function* piecesOf(body: ReadableStream<Uint8Array> | null, maxBytes: number): AsyncGenerator<Buffer> {
+  if (!body) return;
+  const reader = body.getReader();
+  let parts: Uint8Array[] = [];
+  let buffered = 0;
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        tooLarge(maxBytes);
+      }
+      parts.push(value);
+      buffered += value.byteLength;
+      while (buffered >= PIECE_BYTES) {
+        const all = Buffer.concat(parts, buffered);
+        yield all.subarray(0, PIECE_BYTES);
+        parts = [all.subarray(PIECE_BYTES)];
+        buffered -= PIECE_BYTES;
+      }
+    }
+    if (buffered > 0) yield Buffer.concat(parts, buffered);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** The upload this request may write, or what to answer without writing. */
+type Claim =
+  | { kind: 'claimed'; piecesKey: string; received: number }
+  | { kind: 'complete' }
+  | { kind: 'acknowledged'; received: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Takes the upload's lease for this request. A whole file starts a fresh upload (dropping any partial
+ * copy nobody is writing); a piece must start at the received offset. While another live request holds
+ * the lease (a retry racing its first try) this one waits, then answers from what that one left.
+ */
+async function claim(db: Db, target: UploadTarget, range: ByteRange | null, token: string): Promise<Claim> {
+  const start = range ? range.start : 'whole';
+  const deadline = Date.now() + WAIT_FOR_WRITER_MS;
+  const claimed = { piecesKey: attachmentUploads.piecesKey, received: attachmentUploads.receivedBytes };
+  const lease = { writer: token, writerSeenAt: sql`now()`, updatedAt: sql`now()` };
+  for (;;) {
+    let rows: Array<{ piecesKey: string; received: number }> = [];
+    if (start === 'whole') {
+      await db.delete(attachmentUploads).where(and(eq(attachmentUploads.attachmentId, target.id), leaseFree()));
+    }
+    if (start === 'whole' || start === 0) {
+      rows = await db
+        .insert(attachmentUploads)
+        .values({ attachmentId: target.id, ...lease })
+        .onConflictDoNothing()
+        .returning(claimed);
+    }
+    if (!rows[0] && start !== 'whole') {
+      rows = await db
+        .update(attachmentUploads)
+        .set(lease)
+        .where(
+          and(
+            eq(attachmentUploads.attachmentId, target.id),
+            // A dead request may have left every byte in without finishing: a re-sent piece finishes it.
+            or(eq(attachmentUploads.receivedBytes, start), eq(attachmentUploads.receivedBytes, target.size)),
+            leaseFree(),
+          ),
+        )
+        .returning(claimed);
+    }
+    const mine = rows[0];
+    if (mine) {
+      // Pieces past the offset are a dead request's leftovers: they never counted.
+      await db
+        .delete(blobPieces)
+        .where(and(eq(blobPieces.piecesKey, mine.piecesKey), gte(blobPieces.start, mine.received)));
+      return { kind: 'claimed', ...mine };
+    }
+    const now = await progress(db, target);
+    if (now.stored) return { kind: 'complete' };
+    if (now.busy && Date.now() < deadline) {
+      await sleep(25);
+      continue;
+    }
+    // A re-sent piece (the answer to the first try was lost): acknowledge, append nothing.
+    if (range && range.end < now.received && !now.busy) {
+      return { kind: 'acknowledged', received: now.received };
+    }
+    throw offsetMismatch(target, now.received);
+  }
+}
+
+/** One piece, written only while this request still holds the lease (renewed by the same statement). */
+async function writePiece(db: Db, id: string, token: string, start: number, content: Buffer): Promise<boolean> {
+  const result = await db.execute(sql`
+    with lease as (
+      update ${attachmentUploads} set writer_seen_at = now()
+      where attachment_id = ${id} and writer = ${token}
+      returning pieces_key
+    )
+    insert into ${blobPieces} (pieces_key, start, content)
+    select pieces_key, ${start}, ${content}::bytea from lease
+    returning start`);
+  // postgres.js returns rows as an array, PGlite as { rows }.
+  const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
+  return rows.length === 1;
+}
+
+export interface Received {
+  result: UploadResult;
+  /** Bytes this request wrote to the store (what its sender's allowance is charged). */
+  written: number;
 }
 
 /**
- * One piece of a resumable upload. It is appended only if it starts exactly where the stored copy
- * ends (checked in the UPDATE itself, so two devices or a retry racing cannot interleave bytes);
- * a piece already held is acknowledged; anything else tells the device the offset to resume from.
+ * Receives a whole file (range null) or one piece of it, streaming the body into pieces of the store
+ * and hashing it on the way. When the last byte is in, the file is verified and becomes this
+ * attachment's: a file the store already holds is not copied again, but its bytes still had to arrive.
  */
-export async function appendChunk(
+export async function receiveUpload(
   db: Db,
   target: UploadTarget,
-  range: ByteRange,
-  chunk: Buffer,
-): Promise<UploadResult> {
-  if (chunk.length !== range.end - range.start + 1) {
+  range: ByteRange | null,
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Received> {
+  const token = randomUUID();
+  const got = await claim(db, target, range, token);
+  if (got.kind === 'complete') return { result: completeResult(target), written: 0 };
+  if (got.kind === 'acknowledged') {
+    return { result: { id: target.id, received: got.received, complete: false }, written: 0 };
+  }
+  const start = range?.start ?? 0;
+  const expected = range ? range.end - range.start + 1 : target.size;
+  // Every byte in, but a dead request never finished: finish it, ignoring this body.
+  if (got.received === target.size && start < target.size) {
+    return { result: await finish(db, target, got.piecesKey, token, null), written: 0 };
+  }
+  const hash = createHash('sha256');
+  let length = 0;
+  let written = 0;
+  try {
+    for await (const piece of piecesOf(body, maxBytes)) {
+      hash.update(piece);
+      const at = start + length;
+      length += piece.byteLength;
+      // Past the announced size is damage already: count and hash it for the answer, store none of it.
+      if (length > expected) continue;
+      if (!(await writePiece(db, target.id, token, at, piece))) throw offsetMismatch(target, start);
+      written += piece.byteLength;
+    }
+  } catch (err) {
+    await release(db, target, token, range === null);
+    throw err;
+  }
+  const sha256 = hash.digest('hex');
+  if (length !== expected) {
+    await release(db, target, token, range === null);
+    if (!range) corrupted(target, { size: length, sha256 });
     throw new AppError(ErrorCode.VALIDATION_FAILED, 'body length differs from content-range', {
       field: 'content-range',
-      bodyBytes: chunk.length,
+      bodyBytes: length,
     });
   }
-  const appended =
-    range.start === 0
-      ? await db
-          .insert(attachmentUploads)
-          .values({ attachmentId: target.id, received: chunk })
-          .onConflictDoNothing()
-          .returning({ n: sql<number>`octet_length(${attachmentUploads.received})`.mapWith(Number) })
-      : await db
-          .update(attachmentUploads)
-          .set({ received: sql`${attachmentUploads.received} || ${chunk}::bytea`, updatedAt: new Date() })
-          .where(
-            and(
-              eq(attachmentUploads.attachmentId, target.id),
-              sql`octet_length(${attachmentUploads.received}) = ${range.start}`,
-            ),
-          )
-          .returning({ n: sql<number>`octet_length(${attachmentUploads.received})`.mapWith(Number) });
-  let received = appended[0]?.n;
-  if (received === undefined) {
-    const now = await progress(db, target);
-    // A concurrent request with the last piece may have finished the file meanwhile.
-    if (now.complete) return complete(target);
-    received = now.received;
-    // A re-sent piece (the answer to the first try was lost): acknowledge, append nothing.
-    if (range.end >= received) {
-      throw new AppError(ErrorCode.UPLOAD_OFFSET_MISMATCH, 'chunk does not start at the received offset', {
-        received,
-        size: target.size,
-      });
-    }
+  const received = start + length;
+  const [kept] = await db
+    .update(attachmentUploads)
+    .set({ receivedBytes: received, writerSeenAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(attachmentUploads.attachmentId, target.id), eq(attachmentUploads.writer, token)))
+    .returning({ received: attachmentUploads.receivedBytes });
+  if (!kept) throw offsetMismatch(target, start);
+  if (received < target.size) {
+    await db
+      .update(attachmentUploads)
+      .set({ writer: null, writerSeenAt: null })
+      .where(and(eq(attachmentUploads.attachmentId, target.id), eq(attachmentUploads.writer, token)));
+    return { result: { id: target.id, received, complete: false }, written };
   }
-  if (received < target.size) return { id: target.id, received, complete: false };
-  return finish(db, target);
+  // A whole file in one request was hashed on the way in; pieces from several requests are read back.
+  const whole = range === null || start === 0 ? { size: length, sha256 } : null;
+  return { result: await finish(db, target, got.piecesKey, token, whole), written };
 }
 
-/** All bytes are in: verify the whole file, then store it and drop the partial copy in one transaction. */
-async function finish(db: Db, target: UploadTarget): Promise<UploadResult> {
-  const outcome = await db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ received: attachmentUploads.received })
-      .from(attachmentUploads)
-      .where(eq(attachmentUploads.attachmentId, target.id))
-      .for('update');
-    if (!row) return { kind: 'gone' as const };
-    const bytes = Buffer.from(row.received);
-    const sha256 = sha256Of(bytes);
-    // Either way the partial copy goes: a bad one must not block the device's fresh start from 0.
-    await tx.delete(attachmentUploads).where(eq(attachmentUploads.attachmentId, target.id));
-    if (bytes.length !== target.size || sha256 !== target.sha256) {
-      return { kind: 'corrupted' as const, got: { size: bytes.length, sha256 } };
-    }
-    await storeBlob(tx, bytes, sha256);
-    return { kind: 'stored' as const };
-  });
-  if (outcome.kind === 'corrupted') corrupted(target, outcome.got);
-  if (outcome.kind === 'gone') {
-    // A concurrent request finished (or discarded) the same upload between our append and this lock.
-    const [blob] = await db.select({ sha256: blobs.sha256 }).from(blobs).where(eq(blobs.sha256, target.sha256));
-    if (!blob) {
-      throw new AppError(ErrorCode.UPLOAD_OFFSET_MISMATCH, 'upload was restarted', { received: 0, size: target.size });
-    }
+/** Gives the lease back after a failed request: its own pieces go (a whole upload's row too). */
+async function release(db: Db, target: UploadTarget, token: string, whole: boolean): Promise<void> {
+  const mine = and(eq(attachmentUploads.attachmentId, target.id), eq(attachmentUploads.writer, token));
+  if (whole) {
+    await db.delete(attachmentUploads).where(mine);
+    return;
   }
-  return complete(target);
+  const [row] = await db
+    .update(attachmentUploads)
+    .set({ writer: null, writerSeenAt: null })
+    .where(mine)
+    .returning({ piecesKey: attachmentUploads.piecesKey, received: attachmentUploads.receivedBytes });
+  if (row) {
+    await db
+      .delete(blobPieces)
+      .where(and(eq(blobPieces.piecesKey, row.piecesKey), gte(blobPieces.start, row.received)));
+  }
+}
+
+/**
+ * All bytes are in: verify the whole file, then in one short transaction make the pieces the stored
+ * blob (or, when the store already holds the file, drop them) and mark this attachment complete.
+ */
+async function finish(
+  db: Db,
+  target: UploadTarget,
+  piecesKey: string,
+  token: string,
+  hashed: { size: number; sha256: string } | null,
+): Promise<UploadResult> {
+  const got = hashed ?? (await hashPieces(db, piecesKey));
+  if (got.size !== target.size || got.sha256 !== target.sha256) {
+    // A bad copy must not block the device's fresh start from 0.
+    await db
+      .delete(attachmentUploads)
+      .where(and(eq(attachmentUploads.attachmentId, target.id), eq(attachmentUploads.writer, token)));
+    corrupted(target, got);
+  }
+  const mine = and(
+    eq(attachmentUploads.attachmentId, target.id),
+    eq(attachmentUploads.writer, token),
+    eq(attachmentUploads.piecesKey, piecesKey),
+  );
+  const done = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: attachmentUploads.attachmentId })
+      .from(attachmentUploads)
+      .where(mine)
+      .for('update');
+    if (!row) return false;
+    await tx
+      .insert(blobs)
+      .values({ sha256: target.sha256, size: target.size, content: new Uint8Array(0), piecesKey })
+      .onConflictDoNothing();
+    await tx.update(attachments).set({ storedAt: sql`now()` }).where(eq(attachments.id, target.id));
+    // After the blob row: the trigger on attachment_uploads keeps the pieces only if that row took them.
+    await tx.delete(attachmentUploads).where(mine);
+    return true;
+  });
+  if (!done) {
+    // The lease expired meanwhile and another request took the upload over.
+    const now = await progress(db, target);
+    if (!now.stored) throw offsetMismatch(target, now.received);
+  }
+  return completeResult(target);
 }
