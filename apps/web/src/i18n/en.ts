@@ -37,7 +37,7 @@ export const en: Messages = {
   'auth.password': 'Password',
   'auth.newPassword': 'New password',
   'auth.confirmPassword': 'Repeat the password',
-  'auth.passwordHint': 'At least 8 characters.',
+  'auth.passwordHint': 'At least 8 characters; not a common one such as 12345678.',
   'auth.passwordMismatch': 'The passwords do not match.',
   'auth.language': 'Preferred language',
   'auth.goToLogin': 'Go to log in',
@@ -51,7 +51,8 @@ export const en: Messages = {
   'register.submit': 'Sign up',
   'register.haveAccount': 'Already have an account?',
   'register.checkEmailTitle': 'Check your e-mail',
-  'register.checkEmail': 'We sent a confirmation link to {email}. Open it to activate your account.',
+  'register.checkEmail':
+    'We sent a link to {email}. Open it to activate your account; if that address already had an account, the link lets you choose its password.',
 
   'verify.title': 'Confirm e-mail',
   'verify.working': 'Confirming your e-mail…',

@@ -40,7 +40,7 @@ export const es = {
   'auth.password': 'Clave',
   'auth.newPassword': 'Nueva clave',
   'auth.confirmPassword': 'Repita la clave',
-  'auth.passwordHint': 'Mínimo 8 caracteres.',
+  'auth.passwordHint': 'Mínimo 8 caracteres; no use una clave común como 12345678.',
   'auth.passwordMismatch': 'Las claves no coinciden.',
   'auth.language': 'Idioma preferido',
   'auth.goToLogin': 'Ir a iniciar sesión',
@@ -54,7 +54,8 @@ export const es = {
   'register.submit': 'Crear cuenta',
   'register.haveAccount': '¿Ya tiene cuenta?',
   'register.checkEmailTitle': 'Revise su correo',
-  'register.checkEmail': 'Enviamos un enlace de confirmación a {email}. Ábralo para activar su cuenta.',
+  'register.checkEmail':
+    'Enviamos un enlace a {email}. Ábralo para activar su cuenta; si ese correo ya tenía una cuenta, el enlace sirve para elegir su clave.',
 
   'verify.title': 'Confirmar correo',
   'verify.working': 'Confirmando su correo…',
