@@ -1,5 +1,7 @@
 import type { Database } from '@mesa/api/db/client';
+import { departments } from '@mesa/api/db/schema';
 import type { Article, Ticket } from '@mesa/core';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
@@ -140,15 +142,38 @@ describe('POST/GET /api/tickets/{number}/articles', () => {
     expect((await get(queued)).status).toBe('new');
   });
 
-  it('refuses replies on a closed ticket', async () => {
+  it('refuses staff replies on a closed ticket, and a customer’s where the department does not reopen', async () => {
     const x = await openTicket(as.customer, world);
     expect((await as.customer.post(`/api/tickets/${x.number}/close`, {})).status).toBe(200);
     const before = await writeCounts(database);
-    for (const who of [as.customer, as.agent]) {
+    const setPolicy = (p: 'reopen' | 'new_ticket' | 'reject') =>
+      database.db.update(departments).set({ closedReplyPolicy: p }).where(eq(departments.id, x.departmentId));
+    const refused = [
+      [as.agent, 'reopen'],
+      [as.customer, 'new_ticket'],
+      [as.customer, 'reject'],
+    ] as const;
+    for (const [who, policy] of refused) {
+      await setPolicy(policy);
       const r = await post(who, x, { kind: 'public_reply', body: '¿Hola?' });
-      expect(expectError(r, 422, 'INVALID_TRANSITION').details).toMatchObject({ from: 'closed' });
+      expect(expectError(r, 422, 'INVALID_TRANSITION').details, policy).toEqual({
+        from: 'closed',
+        to: 'closed',
+        reason: 'TICKET_CLOSED',
+      });
     }
     expect(await writeCounts(database)).toEqual(before);
+    await setPolicy('reopen');
+  });
+
+  it('reopens a closed ticket when its customer answers and the department reopens (as by mail)', async () => {
+    const x = await openTicket(as.customer, world);
+    expect((await as.customer.post(`/api/tickets/${x.number}/close`, {})).status).toBe(200);
+    expect((await post(as.colleague, x, { kind: 'public_reply', body: 'Volvió a fallar' })).status).toBe(201);
+    expect((await get(x)).status).toBe('new');
+    expect((await outboxRows(database, 'ticket_reopened', x.id)).map((o) => o.payload)).toEqual([
+      { ticketId: x.id, from: 'closed' },
+    ]);
   });
 
   it('refuses bad bodies, bad numbers and callers outside the ticket', async () => {

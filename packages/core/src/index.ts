@@ -1,6 +1,7 @@
 export * from './article-rules';
 export * from './article-visibility';
 export * from './calendar';
+export * from './customer-reply';
 export * from './error-messages';
 export * from './errors';
 export * from './priority';

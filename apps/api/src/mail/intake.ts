@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@mesa/core';
 import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { articles, departments, mailMessages, mailSuppressions, outbox, tickets } from '../db/schema';
 import { sha256Of, storeAttachment, storeBlob } from '../services/blob-store';
+import { customerReplyEffectOn, type JoiningEffect, recordCustomerReply } from '../services/customer-reply';
 import { recordEvent } from '../services/history';
 import { enqueue } from '../services/outbox';
 import type { Reference, ReferenceData } from '../services/reference-service';
 import { classify } from '../services/sla-service';
 import type { TicketRow } from '../services/ticket-dto';
 import { insertTicketIn } from '../services/ticket-insert';
-import { reopenStatus, statusPatch } from '../services/ticket-status';
-import { saveTicket } from '../services/ticket-write';
+import { lockTicket } from '../services/ticket-write';
 import { isMailbox } from './address';
 import { isOwnMail } from './classify';
 import { type ContactRow, contactActor, findOrCreateContact } from './contacts';
@@ -181,28 +180,24 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
       const contact = await findOrCreateContact(tx, mail.from);
       if (!match) return newTicket(tx, ref, mailbox, mail, contact, own, null, finish);
 
-      const ticket = match.ticket;
-      if (ticket.status === 'closed' && !mail.automated) {
-        const [dept] = await tx
-          .select({ policy: departments.closedReplyPolicy })
-          .from(departments)
-          .where(eq(departments.id, ticket.departmentId));
-        const closedPolicy = dept?.policy ?? 'reopen';
-        if (closedPolicy === 'new_ticket') return newTicket(tx, ref, mailbox, mail, contact, own, ticket, finish);
-        if (closedPolicy === 'reject') {
-          await enqueue(tx, 'mail_rejected', {
-            to: mail.from.address,
-            language: contact.language,
-            reason: 'closed_ticket',
-            subject: mail.subject,
-            ticketNumber: ticket.number,
-            ticketId: ticket.id,
-            inReplyTo: mail.messageId,
-          });
-          return finish(result('rejected', ticket));
-        }
+      // The one write path's lock; the thread, not the sender's scope, says which ticket this answers.
+      const ticket = await lockTicket(tx, null, { id: match.ticket.id });
+      // What an answer does is core's rule, the portal's too; automated mail is never the customer's answer.
+      const effect = mail.automated ? 'append' : await customerReplyEffectOn(tx, ticket);
+      if (effect === 'new_ticket') return newTicket(tx, ref, mailbox, mail, contact, own, ticket, finish);
+      if (effect === 'reject') {
+        await enqueue(tx, 'mail_rejected', {
+          to: mail.from.address,
+          language: contact.language,
+          reason: 'closed_ticket',
+          subject: mail.subject,
+          ticketNumber: ticket.number,
+          ticketId: ticket.id,
+          inReplyTo: mail.messageId,
+        });
+        return finish(result('rejected', ticket));
       }
-      return appendToTicket(tx, ticket, mail, contact, finish);
+      return appendToTicket(tx, ticket, mail, contact, effect, finish);
     });
   };
 
@@ -332,31 +327,21 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
 
   async function appendToTicket(
     tx: Tx,
-    found: TicketRow,
+    ticket: TicketRow,
     mail: ParsedMail,
     contact: ContactRow,
+    effect: JoiningEffect,
     finish: (r: IntakeResult, articleId?: string | null) => Promise<IntakeResult>,
   ): Promise<IntakeResult> {
-    const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, found.id)).for('update');
-    if (!ticket) return finish(result('automated'));
     const now = new Date();
     const articleId = await insertArticle(tx, ticket.id, mail, contact, now);
-    await recordEvent(tx, ticket.id, contact.id, now, 'article', { id: articleId, kind: 'email_in' });
-    // Automated mail never counts as the customer's answer and never reopens anything.
-    if (mail.automated || contact.role !== 'customer') return finish(result('appended', ticket), articleId);
-
-    const patch: Partial<TicketRow> = {};
-    if (['pending_customer', 'resolved', 'closed'].includes(ticket.status)) {
-      try {
-        Object.assign(patch, statusPatch(contactActor(contact), ticket, reopenStatus(ticket), now));
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-      }
+    const article = { id: articleId, kind: 'email_in' };
+    // Automated mail, and staff writing by mail, only join the conversation: neither is the customer's answer.
+    if (mail.automated || contact.role !== 'customer') {
+      await recordEvent(tx, ticket.id, contact.id, now, 'article', article);
+      return finish(result('appended', ticket), articleId);
     }
-    const after = await saveTicket(tx, contact.id, ticket, patch, now);
-    await enqueue(tx, 'customer_replied', { ticketId: ticket.id, articleId });
-    const reopened = ticket.status === 'closed' && after.status !== 'closed';
-    if (reopened) await enqueue(tx, 'ticket_reopened', { ticketId: ticket.id, from: ticket.status });
-    return finish(result(reopened ? 'reopened' : 'appended', ticket), articleId);
+    await recordCustomerReply(tx, contactActor(contact), ticket, effect, article, now);
+    return finish(result(effect === 'reopen' ? 'reopened' : 'appended', ticket), articleId);
   }
 }

@@ -3,15 +3,24 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { articles } from '../db/schema';
 import type { Actor } from '../http/context';
+import { customerReplyEffectOn, type JoiningEffect, joinsTicket, recordCustomerReply } from './customer-reply';
 import { recordEvent } from './history';
 import { enqueue } from './outbox';
 import { type TicketRow, toArticle } from './ticket-dto';
-import { reopenStatus, statusPatch } from './ticket-status';
+import { statusPatch } from './ticket-status';
 import { saveTicket, withTicket } from './ticket-write';
+
+const closedTicket = () =>
+  new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
+    from: 'closed',
+    to: 'closed',
+    reason: 'TICKET_CLOSED',
+  });
 
 /**
  * A reply or a note. Staff notes may set the next state and record the real
- * problem and solution (seed 001); a customer's reply hands a waiting ticket back.
+ * problem and solution (seed 001); a customer's reply does what core's customerReplyEffect says
+ * (hands a waiting ticket back, reopens finished work, or follows the department's policy when closed).
  */
 export async function addArticle(
   db: Db,
@@ -29,24 +38,14 @@ export async function addArticle(
       if (existing && existing.ticketId === row.id) return toArticle(existing, actor.name);
       if (existing) throw new AppError(ErrorCode.VALIDATION_FAILED, 'article id already used', { field: 'id' });
     }
-    if (row.status === 'closed') {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
-        from: 'closed',
-        to: 'closed',
-        reason: 'TICKET_CLOSED',
-      });
-    }
+    // Staff never write on a closed ticket (reopen it first); a customer's answer follows the rule.
+    let reply: JoiningEffect | null = null;
+    if (!staff) {
+      const effect = await customerReplyEffectOn(tx, row);
+      if (!joinsTicket(effect)) throw closedTicket();
+      reply = effect;
+    } else if (row.status === 'closed') throw closedTicket();
     const now = new Date();
-    const patch: Partial<TicketRow> = {};
-    if (staff) {
-      if (input.nextStatus && input.nextStatus !== row.status) {
-        Object.assign(patch, statusPatch(actor, row, input.nextStatus, now));
-      }
-      if (input.kind === 'public_reply' && !row.firstResponseAt) patch.firstResponseAt = now;
-    } else if (row.status === 'pending_customer' || row.status === 'resolved') {
-      // The customer answered, or came back after resolution: the ticket needs staff again.
-      Object.assign(patch, statusPatch(actor, row, reopenStatus(row), now));
-    }
     const [article] = await tx
       .insert(articles)
       .values({
@@ -62,12 +61,19 @@ export async function addArticle(
       })
       .returning();
     if (!article) throw new Error('article insert returned no row');
+    if (reply !== null) {
+      await recordCustomerReply(tx, actor, row, reply, article, now);
+      return toArticle(article, actor.name);
+    }
+    const patch: Partial<TicketRow> = {};
+    if (input.nextStatus && input.nextStatus !== row.status) {
+      Object.assign(patch, statusPatch(actor, row, input.nextStatus, now));
+    }
+    if (input.kind === 'public_reply' && !row.firstResponseAt) patch.firstResponseAt = now;
     const after = await saveTicket(tx, actor.id, row, patch, now);
     await recordEvent(tx, row.id, actor.id, now, 'article', { id: article.id, kind: article.kind });
-    if (staff && input.kind === 'public_reply') {
+    if (input.kind === 'public_reply') {
       await enqueue(tx, 'ticket_public_update', { ticketId: row.id, articleId: article.id });
-    } else if (!staff) {
-      await enqueue(tx, 'customer_replied', { ticketId: row.id, articleId: article.id });
     }
     if (after.status === 'closed') await enqueue(tx, 'ticket_closed', { ticketId: row.id });
     return toArticle(article, actor.name);

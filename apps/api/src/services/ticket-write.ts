@@ -17,18 +17,25 @@ export function withTicket<T>(
   ticket: string | { id: string },
   fn: (tx: Tx, row: TicketRow) => Promise<T>,
 ) {
+  return db.transaction(async (tx) => fn(tx, await lockTicket(tx, actor, ticket)));
+}
+
+/**
+ * The lock of the one write path, inside a transaction the caller holds. `actor` null is for the mail
+ * channel, which found the ticket by its thread (headers, marker or tag within the mailbox) rather than
+ * by who writes: a CC'd colleague may answer a ticket outside their own scope.
+ */
+export async function lockTicket(tx: Tx, actor: Actor | null, ticket: string | { id: string }): Promise<TicketRow> {
   const which = typeof ticket === 'string' ? eq(tickets.number, ticket.toUpperCase()) : eq(tickets.id, ticket.id);
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(tickets)
-      .where(and(which, ticketScope(actor)))
-      .for('update');
-    if (!row) throw new AppError(ErrorCode.TICKET_NOT_FOUND);
-    // Delete wins: an edit that arrives after the delete (e.g. from an offline device) is refused.
-    if (row.deletedAt) throw new AppError(ErrorCode.TICKET_DELETED);
-    return fn(tx, row);
-  });
+  const [row] = await tx
+    .select()
+    .from(tickets)
+    .where(and(which, actor ? ticketScope(actor) : undefined))
+    .for('update');
+  if (!row) throw new AppError(ErrorCode.TICKET_NOT_FOUND);
+  // Delete wins: an edit that arrives after the delete (e.g. from an offline device) is refused.
+  if (row.deletedAt) throw new AppError(ErrorCode.TICKET_DELETED);
+  return row;
 }
 
 export async function saveTicket(
