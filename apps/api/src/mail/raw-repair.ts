@@ -110,9 +110,10 @@ function repairUntypedParts(raw: Buffer, boundary: string, bodyStart: number): B
     const lineEnd = text.indexOf('\n', at);
     if (lineEnd < 0) break;
     const line = text.slice(at, lineEnd).replace(/\r$/, '');
-    // The closing delimiter ends the multipart; a longer line that merely starts with the delimiter is content.
-    if (line === `${delimiter}--`) break;
-    if (line.trimEnd() === delimiter) {
+    // Delimiters open a line; the closing one ends the multipart; a longer line that starts with one is content.
+    const atLineStart = at === 0 || text[at - 1] === '\n';
+    if (atLineStart && line.trimEnd() === `${delimiter}--`) break;
+    if (atLineStart && line.trimEnd() === delimiter) {
       const partStart = lineEnd + 1;
       const blank = text.slice(partStart).search(/\r?\n\r?\n|^\r?\n/);
       const head = blank < 0 ? text.slice(partStart) : text.slice(partStart, partStart + blank);
