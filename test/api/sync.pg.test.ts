@@ -189,6 +189,55 @@ describe('POST /api/sync/push', () => {
   });
 });
 
+describe('errors', () => {
+  it('text Postgres cannot store (NUL, a lone surrogate) is a recorded rejection naming the field; the queue goes on', async () => {
+    const d = device(as.agent);
+    const t = await openTicket(as.customer, world);
+    const note = (body: string) => ({ id: randomUUID(), ticketId: t.id, kind: 'internal_note', body });
+    const valid = note('Después de los inválidos');
+    const r = await d.push([
+      { name: 'addNote@1', args: note('antes\u0000después') },
+      { name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'Impresora\u0000' } } },
+      {
+        name: 'addAttachment@1',
+        args: {
+          id: randomUUID(),
+          ticketId: t.id,
+          filename: 'foto\u0000.jpg',
+          contentType: 'image/jpeg',
+          size: 10,
+          sha256: 'a'.repeat(64),
+        },
+      },
+      { name: 'addNote@1', args: note('mitad de un par \uD83D') },
+      { name: 'changeStatus@1', args: { ticketId: t.id, to: 'pending_customer', note: 'x\uDE00y' } },
+      { name: 'addNote@1', args: valid },
+    ]);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.lastMutationId).toBe(6);
+    const fieldOf = (x: { message?: string }) => x.message;
+    expect(r.body.rejected.map((x: { id: number; code: string }) => [x.id, x.code])).toEqual([
+      [1, 'VALIDATION_FAILED'],
+      [2, 'VALIDATION_FAILED'],
+      [3, 'VALIDATION_FAILED'],
+      [4, 'VALIDATION_FAILED'],
+      [5, 'VALIDATION_FAILED'],
+    ]);
+    expect(r.body.rejected.map(fieldOf)).toEqual([
+      'invalid mutator args: body',
+      'invalid mutator args: changes.subject',
+      'invalid mutator args: filename',
+      'invalid mutator args: body',
+      'invalid mutator args: note',
+    ]);
+    const articles = (await as.agent.get(`/api/tickets/${t.number}/articles`)).body.items;
+    expect(articles.map((a: { id: string }) => a.id)).toContain(valid.id);
+    expect(articles.map((a: { body: string }) => a.body).filter((b: string) => /antes|mitad/.test(b))).toEqual([]);
+    const replay = await d.push([{ id: 1, name: 'addNote@1', args: note('antes\u0000después') }]);
+    expect(replay.body).toMatchObject({ lastMutationId: 6, rejected: [r.body.rejected[0]] });
+  });
+});
+
 describe('POST /api/sync/pull', () => {
   it('starts with clear, then returns only what changed, and the ledger of the group', async () => {
     const d = device(as.customer);

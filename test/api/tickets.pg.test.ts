@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
 import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
 import { tickets, users } from '@mesa/api/db/schema';
+import { errorStatus, UNSTORABLE_TEXT } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, client, clientsFor, testApp } from '../support/api';
+import { type Client, client, clientsFor, type Reply, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
 import { request } from '../support/http';
 import { expectError, newTicket, openTicket, writeCounts } from '../support/tickets';
@@ -230,6 +231,48 @@ describe('security', () => {
     );
     expect(staff.status, JSON.stringify(staff.body)).toBe(201);
     expect(staff.body.requester.organization).toBe('Globex Caracas');
+  });
+});
+
+describe('errors', () => {
+  it('text Postgres cannot store (NUL, a lone surrogate) is VALIDATION_FAILED naming the field, and nothing is written', async () => {
+    const t = await openTicket(as.customer, world);
+    const before = await writeCounts(database);
+    const cases: Array<[string, Reply, string]> = [
+      [
+        'subject NUL',
+        await as.customer.post('/api/tickets', newTicket(world, { subject: 'Impresora\u0000' })),
+        'subject',
+      ],
+      [
+        'description surrogate',
+        await as.customer.post('/api/tickets', newTicket(world, { description: 'mitad \uD83D de un par' })),
+        'description',
+      ],
+      [
+        'requester location NUL',
+        await as.agent.post('/api/tickets', intake({ requester: { name: 'Ana', location: 'Piso\u00003' } })),
+        'requester.location',
+      ],
+      [
+        'update subject NUL',
+        await as.customer.patch(`/api/tickets/${t.number}`, { version: t.version, subject: 'a\u0000b' }),
+        'subject',
+      ],
+      [
+        'note body NUL',
+        await as.customer.post(`/api/tickets/${t.number}/articles`, { kind: 'public_reply', body: 'x\u0000' }),
+        'body',
+      ],
+      ['search NUL', await as.agent.get('/api/tickets?q=a%00b'), 'q'],
+    ];
+    expect(
+      cases.map(([what, r]) => {
+        const { details } = expectError(r, errorStatus.VALIDATION_FAILED, 'VALIDATION_FAILED');
+        return [what, details.issues];
+      }),
+    ).toEqual(cases.map(([what, , path]) => [what, [{ path, message: UNSTORABLE_TEXT, code: 'custom' }]]));
+    expect(await writeCounts(database)).toEqual(before);
   });
 });
 

@@ -1,4 +1,5 @@
 export * from './article-rules';
+export * from './api-error';
 export * from './article-visibility';
 export * from './calendar';
 export * from './customer-reply';

@@ -16,7 +16,7 @@ const pgCodes: Record<string, ErrorCode> = {
   '53300': ErrorCode.DATABASE_UNAVAILABLE, // too_many_connections
 };
 
-const pgCode = (e: unknown): string | undefined => {
+export const pgCode = (e: unknown): string | undefined => {
   // drizzle wraps driver errors; the SQLSTATE sits on the error or its cause.
   for (let cur: unknown = e, i = 0; cur && i < 4; cur = (cur as { cause?: unknown }).cause, i++) {
     const code = (cur as { code?: unknown }).code;

@@ -11,6 +11,7 @@ import type { Db, Tx } from '../db/client';
 import { syncClients, syncRejections } from '../db/schema';
 import type { Actor } from '../http/context';
 import type { Reference } from '../services/reference-service';
+import { mutationFailure } from './push-failure';
 import { applyOnServer } from './server-mutators';
 
 /** The client's ledger row, locked for this transaction; created on its first push. */
@@ -31,10 +32,11 @@ async function lockClient(tx: Tx, actor: Actor, req: PushRequest) {
 /**
  * Applies a device's queued mutations in order, each in its own transaction together with the
  * ledger row: an id at or below the ledger is acknowledged again without running; a gap is a 409
- * naming the expected id. A business rejection (invalid transition, deleted ticket, no permission,
- * bad args) rolls back only the mutation's savepoint, is reported (and kept, so a replay reports it
- * again), and still advances the ledger,
- * so one bad mutation never blocks the queue. Anything else rolls the whole transaction back.
+ * naming the expected id. A mutation no retry can fix (invalid transition, deleted ticket, no permission,
+ * bad args, data Postgres refuses: see `mutationFailure`) rolls back only its savepoint, is reported (and
+ * kept, so a replay reports it again), and still advances the ledger, so one bad mutation never blocks the
+ * queue. A transient failure (connection, serialization, busy) rolls the whole transaction back: the push
+ * fails and the device retries.
  */
 export async function pushMutations(
   db: Db,
@@ -83,11 +85,11 @@ export async function pushMutations(
         // A savepoint: a refused mutation leaves no trace but its rejection.
         await tx.transaction((sp) => applyOnServer(sp as unknown as Db, fixed, actor, parsed));
       } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        rejected.push({ id: m.id, code: error.code, message: error.message });
-        await tx
-          .insert(syncRejections)
-          .values({ clientId: req.clientId, mutationId: m.id, code: error.code, message: error.message });
+        const failure = mutationFailure(error);
+        if ('retry' in failure) throw failure.retry;
+        const { code, message } = failure.reject;
+        rejected.push({ id: m.id, code, message });
+        await tx.insert(syncRejections).values({ clientId: req.clientId, mutationId: m.id, code, message });
       }
       await tx
         .update(syncClients)

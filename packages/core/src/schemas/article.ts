@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText } from './common';
+import { optionalText, storableText } from './common';
 import { articleKindSchema, ticketStatusSchema } from './enums';
 
 export const articleSchema = z.object({
@@ -22,7 +22,7 @@ export type Article = z.infer<typeof articleSchema>;
  */
 export const createArticleInput = z.strictObject({
   kind: z.enum(['public_reply', 'internal_note']),
-  body: z.string().trim().min(1).max(50_000),
+  body: storableText().trim().min(1).max(50_000),
   nextStatus: ticketStatusSchema.optional(),
   realProblem: optionalText(5000).optional(),
   realSolution: optionalText(5000).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, shortText } from './common';
+import { emailSchema, shortText, storableText } from './common';
 import { languageSchema } from './enums';
 import { passwordSchema } from './user';
 
@@ -14,10 +14,10 @@ export type RegisterInput = z.infer<typeof registerInput>;
 
 export const loginInput = z.strictObject({
   email: emailSchema,
-  password: z.string().min(1).max(200),
+  password: storableText().min(1).max(200),
 });
 export type LoginInput = z.infer<typeof loginInput>;
 
-export const tokenInput = z.strictObject({ token: z.string().min(10).max(200) });
+export const tokenInput = z.strictObject({ token: storableText().min(10).max(200) });
 export const forgotPasswordInput = z.strictObject({ email: emailSchema });
-export const resetPasswordInput = z.strictObject({ token: z.string().min(10).max(200), password: passwordSchema });
+export const resetPasswordInput = z.strictObject({ token: storableText().min(10).max(200), password: passwordSchema });

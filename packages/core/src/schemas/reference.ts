@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from './common';
 
 export const departmentSchema = z.object({
   id: z.string(),
@@ -36,8 +37,8 @@ export type EquipmentLookup = z.infer<typeof equipmentLookupSchema>;
 
 export const equipmentLookupQuery = z
   .strictObject({
-    maintenanceCode: z.string().trim().min(1).max(64).optional(),
-    serialNumber: z.string().trim().min(1).max(64).optional(),
+    maintenanceCode: storableText().trim().min(1).max(64).optional(),
+    serialNumber: storableText().trim().min(1).max(64).optional(),
   })
   .refine((q) => q.maintenanceCode !== undefined || q.serialNumber !== undefined, {
     message: 'maintenanceCode or serialNumber is required',
@@ -76,4 +77,4 @@ export const attachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
-export const directoryQuery = z.strictObject({ q: z.string().trim().min(1).max(100).optional() });
+export const directoryQuery = z.strictObject({ q: storableText().trim().min(1).max(100).optional() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, idSchema, optionalText, paginationQuery, shortText } from './common';
+import { emailSchema, idSchema, optionalText, paginationQuery, shortText, storableText } from './common';
 import {
   channelSchema,
   prioritySchema,
@@ -61,7 +61,7 @@ export const ticketSchema = z.object({
 export type Ticket = z.infer<typeof ticketSchema>;
 
 const ccInput = z.array(emailSchema).max(20);
-const description = z.string().trim().min(1).max(20_000);
+const description = storableText().trim().min(1).max(20_000);
 
 export const createTicketInput = z.strictObject({
   departmentId: idSchema,
@@ -76,9 +76,9 @@ export const createTicketInput = z.strictObject({
   requesterId: idSchema.optional(),
   requester: requesterInput.optional(),
   /** Seed 002: fills customer, equipment and site. */
-  maintenanceCode: z.string().trim().min(1).max(64).optional(),
-  contractNumber: z.string().trim().min(1).max(64).optional(),
-  serialNumber: z.string().trim().min(1).max(64).optional(),
+  maintenanceCode: storableText().trim().min(1).max(64).optional(),
+  contractNumber: storableText().trim().min(1).max(64).optional(),
+  serialNumber: storableText().trim().min(1).max(64).optional(),
   equipmentId: idSchema.optional(),
   siteId: idSchema.optional(),
 });
@@ -118,8 +118,7 @@ export const closeTicketInput = z.strictObject({ note: optionalText(5000).option
 export const reopenTicketInput = z.strictObject({ reason: optionalText(5000).optional() });
 
 const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
-  z
-    .string()
+  storableText()
     .max(500)
     .transform((s) => s.split(',').filter(Boolean))
     .pipe(z.array(item).min(1).max(ticketStatuses.length));
@@ -134,7 +133,7 @@ export const ticketListQuery = paginationQuery.extend({
   siteId: idSchema.optional(),
   /** Seed 002: regional view, a region includes its sub-regions. */
   regionId: idSchema.optional(),
-  q: z.string().trim().min(1).max(200).optional(),
+  q: storableText().trim().min(1).max(200).optional(),
 });
 export type TicketListQuery = z.infer<typeof ticketListQuery>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailSchema, idSchema, shortText } from './common';
+import { emailSchema, idSchema, shortText, storableText } from './common';
 import { languageSchema, roleSchema } from './enums';
 
 export const userSchema = z.object({
@@ -15,7 +15,7 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-export const passwordSchema = z.string().min(8).max(200);
+export const passwordSchema = storableText().min(8).max(200);
 
 /** Admin creates staff (and can create customer contacts). */
 export const createUserInput = z.strictObject({

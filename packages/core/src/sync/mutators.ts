@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../errors';
 import { createArticleInput } from '../schemas/article';
-import { idSchema, shortText } from '../schemas/common';
+import { idSchema, shortText, storableText } from '../schemas/common';
 import { severitySchema, ticketStatusSchema, urgencySchema } from '../schemas/enums';
 import { updateTicketInput } from '../schemas/ticket';
 import { type AttachmentRow, sha256Schema } from './protocol';
@@ -26,7 +26,7 @@ export type TicketFieldChanges = z.output<typeof ticketFieldChangesSchema>;
 export type TicketField = keyof TicketFieldChanges;
 export const ticketFields = Object.keys(updatableFields) as TicketField[];
 
-const seenText = z.string().max(20_000);
+const seenText = storableText().max(20_000);
 /** What the writer last saw for the fields it changes (stored values, so looser than the input rules). */
 export const ticketFieldsSeenSchema = z
   .strictObject({
@@ -34,10 +34,10 @@ export const ticketFieldsSeenSchema = z
     description: seenText,
     severity: severitySchema,
     urgency: urgencySchema,
-    departmentId: z.string().max(100),
-    cc: z.array(z.string().max(254)).max(50),
-    siteId: z.string().max(100).nullable(),
-    equipmentId: z.string().max(100).nullable(),
+    departmentId: storableText().max(100),
+    cc: z.array(storableText().max(254)).max(50),
+    siteId: storableText().max(100).nullable(),
+    equipmentId: storableText().max(100).nullable(),
     requester: z
       .strictObject({
         name: seenText,
@@ -61,13 +61,12 @@ export const changeStatusArgs = z.strictObject({
   ticketId: idSchema,
   to: ticketStatusSchema,
   /** Recorded with the status change in history (not an article). */
-  note: z.string().trim().max(5000).optional(),
+  note: storableText().trim().max(5000).optional(),
 });
 
 export const addNoteArgs = createArticleInput.extend({ id: idSchema, ticketId: idSchema });
 
-const contentTypeSchema = z
-  .string()
+const contentTypeSchema = storableText()
   .trim()
   .max(255)
   .regex(/^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(\s*;.*)?$/, 'expected a MIME type');
@@ -122,10 +121,13 @@ export function parseMutation(name: string, args: unknown): ParsedMutation {
   }
   const result = mutatorArgs[name].safeParse(args);
   if (!result.success) {
-    throw new AppError(ErrorCode.VALIDATION_FAILED, 'invalid mutator args', {
+    const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code }));
+    // The message names the fields: a push rejection carries only code and message back to the device.
+    const fields = [...new Set(issues.map((i) => i.path || '(args)'))].join(', ');
+    throw new AppError(ErrorCode.VALIDATION_FAILED, `invalid mutator args: ${fields}`, {
       reason: 'INVALID_ARGS',
       name,
-      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })),
+      issues,
     });
   }
   return { name, args: result.data } as ParsedMutation;
