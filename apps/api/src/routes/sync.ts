@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { pullRequestSchema, pullResponseSchema, pushRequestSchema, pushResponseSchema } from '@mesa/core';
+import { pushSlots } from '../db/work-slots';
 import type { Deps } from '../http/context';
 import { errorResponses, json, jsonBody, router } from '../http/openapi';
 import { requireActor } from '../services/access';
@@ -21,8 +22,12 @@ export function syncRoutes(deps: Deps) {
         request: { body: jsonBody(pushRequestSchema) },
         responses: { 200: json(pushResponseSchema), ...errorResponses },
       }),
-      async (c) =>
-        c.json(await pushMutations(db, deps.reference, requireActor(c.get('actor')), c.req.valid('json')), 200),
+      async (c) => {
+        const actor = requireActor(c.get('actor'));
+        const req = c.req.valid('json');
+        // A push runs up to 100 transactions: a few at once, the rest wait for a slot, not for a connection.
+        return c.json(await pushSlots(db).run(() => pushMutations(db, deps.reference, actor, req)), 200);
+      },
     )
     .openapi(
       createRoute({

@@ -11,6 +11,7 @@ import {
   updateTicketInput,
 } from '@mesa/core';
 import { z } from 'zod';
+import { listSlots } from '../db/work-slots';
 import type { Deps } from '../http/context';
 import { errorResponses, errorSchema, json, jsonBody, router } from '../http/openapi';
 import { requireActor } from '../services/access';
@@ -54,7 +55,12 @@ export function ticketRoutes(deps: Deps) {
         request: { query: ticketListQuery },
         responses: { 200: json(listOf(ticketSchema)), ...errorResponses },
       }),
-      async (c) => c.json(await listTickets(db, requireActor(c.get('actor')), c.req.valid('query')), 200),
+      async (c) => {
+        const actor = requireActor(c.get('actor'));
+        const query = c.req.valid('query');
+        // A list scans many rows (a search, all of them): a few at once, the rest wait for a slot, not a connection.
+        return c.json(await listSlots(db).run(() => listTickets(db, actor, query)), 200);
+      },
     )
     .openapi(
       createRoute({

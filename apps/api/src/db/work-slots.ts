@@ -1,0 +1,50 @@
+import type { Db } from './client';
+import { perDatabase } from './tick-batch';
+
+/**
+ * At most `limit` of one kind of heavy work at once; the rest wait here, in arrival order, holding no
+ * database connection. Without it, 200 concurrent list searches or 50 pushes of 100 mutations took every
+ * connection of the pool (on PGlite: queued on its one connection) and filled the event loop, so a
+ * `select 1` for /api/health waited seconds behind them. Queued work costs a closure, not a connection.
+ */
+export class WorkSlots {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`WorkSlots: bad limit ${limit}`);
+  }
+
+  /** Running now and waiting for a slot: for tests and diagnostics. */
+  get active(): number {
+    return this.running;
+  }
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next in line, so a newcomer cannot overtake the queue.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/**
+ * Four at a time keeps most of the pool (20 connections) for short requests, and is already more
+ * searches than a small server has cores to run them on; on PGlite a short request waits behind
+ * at most four of them instead of all.
+ */
+export const HEAVY_WORK_SLOTS = 4;
+
+/** Ticket list queries (filters, `q` search): sequential scans over many rows. */
+export const listSlots: (db: Db) => WorkSlots = perDatabase(() => new WorkSlots(HEAVY_WORK_SLOTS));
+/** Sync pushes: up to 100 mutations, each its own transaction, one after another. */
+export const pushSlots: (db: Db) => WorkSlots = perDatabase(() => new WorkSlots(HEAVY_WORK_SLOTS));
