@@ -353,6 +353,23 @@ describe('machines and spam', () => {
   });
 });
 
+describe('spam in a thread', () => {
+  it('is stored for admins, never added to the ticket it claims to answer', async () => {
+    const t = await newTicket();
+    const articlesBefore = (await desk.articlesOf(t.ticketId)).length;
+    const r = await send(
+      await composeMail({
+        messageId: uid(),
+        inReplyTo: t.messageId,
+        subject: `Re: [${t.number}] Premio`,
+        headers: { 'X-Spam-Flag': 'YES' },
+      }),
+    );
+    expect(r).toEqual({ outcome: 'stored', ticketId: null, ticketNumber: null });
+    expect((await desk.articlesOf(t.ticketId)).length).toBe(articlesBefore);
+  });
+});
+
 describe('message ids reused', () => {
   it('another message with a seen Message-ID is stored and processed, and its ticket notes the reuse', async () => {
     const first = await send(fixture('reused-id-original.eml'));

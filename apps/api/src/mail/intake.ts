@@ -172,6 +172,8 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
         deps.log.warn('mail: no usable sender', { mailboxId, messageId: mail.messageId, from: mail.from?.address });
         return stored(!mail.from ? 'sender:none' : own.has(mail.from.address) ? 'sender:own' : 'sender:invalid');
       }
+      // Spam is kept out of tickets even when it claims a thread: ids and subject tags are easy to copy.
+      if (mail.automated?.startsWith('spam:')) return stored(mail.automated);
       const match = await resolveThread(tx, mailboxId, mail, ownDomain);
       // Reports, notices and robots that start no conversation are kept for admins, unless the department wants them.
       if (!match && mail.automated && !(await automatedOpensTickets(tx, mailbox.departmentId))) {
