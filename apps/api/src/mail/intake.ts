@@ -8,6 +8,7 @@ import { recordEvent } from '../services/history';
 import { enqueue } from '../services/outbox';
 import type { Reference, ReferenceData } from '../services/reference-service';
 import { classify } from '../services/sla-service';
+import { addDeskNote } from '../services/ticket-articles';
 import type { TicketRow } from '../services/ticket-dto';
 import { insertTicketIn } from '../services/ticket-insert';
 import { lockTicket } from '../services/ticket-write';
@@ -32,10 +33,10 @@ const NO_SUBJECT = { es: '(sin asunto)', en: '(no subject)' } as const;
 /** Outcomes where the message became part of a ticket. */
 const PROCESSED = new Set<IntakeResult['outcome']>(['created', 'appended', 'reopened', 'linked']);
 
-/** A note for staff on a ticket, written by the desk itself. */
+/** A note for staff on a ticket, written by the desk itself (through the write path). */
 async function internalNote(tx: Tx, ticketId: string, body: string): Promise<Date> {
   const now = new Date();
-  await tx.insert(articles).values({ ticketId, kind: 'internal_note', authorId: null, body, createdAt: now });
+  await addDeskNote(tx, ticketId, body, now);
   return now;
 }
 

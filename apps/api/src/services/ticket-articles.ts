@@ -1,6 +1,6 @@
 import { AppError, type Article, assertMayWriteArticle, type CreateArticleInput, ErrorCode, isStaff } from '@mesa/core';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { articles } from '../db/schema';
 import type { Actor } from '../http/context';
 import { customerReplyEffectOn, type JoiningEffect, joinsTicket, recordCustomerReply } from './customer-reply';
@@ -8,7 +8,7 @@ import { recordEvent } from './history';
 import { enqueue } from './outbox';
 import { type TicketRow, toArticle } from './ticket-dto';
 import { statusPatch } from './ticket-status';
-import { saveTicket, withTicket } from './ticket-write';
+import { lockTicket, saveTicket, withTicket } from './ticket-write';
 
 const closedTicket = () =>
   new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
@@ -78,4 +78,28 @@ export async function addArticle(
     if (after.status === 'closed') await enqueue(tx, 'ticket_closed', { ticketId: row.id });
     return toArticle(article, actor.name);
   });
+}
+
+/**
+ * A note for staff written by the desk itself (a bounce, a reused Message-ID), inside the caller's
+ * transaction: no author, through the same lock and save as every write, so the ticket's version moves
+ * and history lists it. Null when the ticket is gone meanwhile (a tombstone takes no notes): the mail
+ * that caused it must still be processed.
+ */
+export async function addDeskNote(tx: Tx, ticketId: string, body: string, now = new Date()): Promise<string | null> {
+  const row = await lockTicket(tx, null, { id: ticketId }).catch((e: unknown) => {
+    if (e instanceof AppError && (e.code === ErrorCode.TICKET_DELETED || e.code === ErrorCode.TICKET_NOT_FOUND)) {
+      return null;
+    }
+    throw e;
+  });
+  if (!row) return null;
+  const [note] = await tx
+    .insert(articles)
+    .values({ ticketId: row.id, kind: 'internal_note', authorId: null, body, createdAt: now })
+    .returning({ id: articles.id });
+  if (!note) throw new Error('article insert returned no row');
+  await saveTicket(tx, null, row, {}, now);
+  await recordEvent(tx, row.id, null, now, 'article', { id: note.id, kind: 'internal_note' });
+  return note.id;
 }
