@@ -405,21 +405,23 @@ describe('security', () => {
       expectError(await loginFrom('192.0.2.51', 'neighbour@t.test', PASSWORD, device), 429, 'RATE_LIMITED');
     });
 
-    it('refuses under throttle before hashing: a refused login answers fast and records only the attempt', async () => {
-      // The refusal path is one UPSERT; the 35 refused of 40 parallel logins above never reached argon2.
+    it('refuses a blocked key from the throttle row alone, before hashing, changing nothing', async () => {
       await makeUser(database.db, { email: 'fast@t.test' });
       for (let i = 0; i < 5; i++) await loginFrom('198.51.100.5', 'fast@t.test', `wrong-${i}`);
-      const [row] = await database.db
-        .select()
-        .from(loginThrottle)
-        .where(eq(loginThrottle.key, 'login:pair:fast@t.test|198.51.100.5'));
-      expect(row).toMatchObject({ failures: 5, refused: false });
-      expectError(await loginFrom('198.51.100.5', 'fast@t.test', PASSWORD), 429, 'RATE_LIMITED');
-      const [after] = await database.db
-        .select()
-        .from(loginThrottle)
-        .where(eq(loginThrottle.key, 'login:pair:fast@t.test|198.51.100.5'));
-      expect(after).toMatchObject({ failures: 5, refused: true, lockedUntil: row!.lockedUntil });
+      const rowOf = async () =>
+        (
+          await database.db
+            .select()
+            .from(loginThrottle)
+            .where(eq(loginThrottle.key, 'login:pair:fast@t.test|198.51.100.5'))
+        )[0];
+      const blocked = await rowOf();
+      expect(blocked).toMatchObject({ failures: 5, refused: false });
+      expect(blocked!.lockedUntil!.getTime()).toBe(blocked!.windowStartedAt.getTime() + 15 * 60_000);
+      for (let i = 0; i < 3; i++) {
+        expectError(await loginFrom('198.51.100.5', 'fast@t.test', PASSWORD), 429, 'RATE_LIMITED');
+      }
+      expect(await rowOf()).toEqual(blocked);
     });
   });
 
