@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { departments, outbox, tickets } from '@mesa/api/db/schema';
 import { addArticle } from '@mesa/api/services/ticket-articles';
+import { toTicket } from '@mesa/api/services/ticket-dto';
 import {
   AppError,
+  applyMutation,
   type ClosedReplyPolicy,
   type CustomerReplyEffect,
   customerReplyEffect,
+  emptyLocalState,
+  parseMutation,
   type TicketStatus,
 } from '@mesa/core';
 import { and, eq, gt, sql } from 'drizzle-orm';
@@ -140,5 +144,26 @@ describe('errors', () => {
     }
     expect(compared).toBe(10);
     await setPolicy('reopen');
+  });
+
+  it('a device’s note does what the rule says; on a closed ticket the device, blind to the policy, refuses', async () => {
+    let compared = 0;
+    for (const [status] of cases) {
+      const effect = customerReplyEffect(status, 'reopen');
+      const t = await ticketIn(status);
+      const state = emptyLocalState();
+      state.tickets.set(t.id, toTicket(await desk.ticket(t.id)));
+      const m = parseMutation('addNote@1', { id: randomUUID(), ticketId: t.id, kind: 'public_reply', body: 'Sin red' });
+      const actor = { id: desk.world.users.customer.id, role: 'customer' as const };
+      const after = await Promise.resolve()
+        .then(() => applyMutation(state, m, actor, new Date()).tickets.get(t.id)?.status)
+        .catch((e: unknown) => (e instanceof AppError ? `${e.code} ${(e.details as { reason: string }).reason}` : e));
+      // The device cannot see the department's policy: it refuses at once rather than guess (nothing is queued).
+      expect(after, status).toBe(
+        status === 'closed' ? 'INVALID_TRANSITION TICKET_CLOSED' : expected(status, effect).status,
+      );
+      compared++;
+    }
+    expect(compared).toBe(10);
   });
 });

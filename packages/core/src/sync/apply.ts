@@ -1,4 +1,5 @@
 import { assertMayAttachTo, assertMayWriteArticle } from '../article-rules';
+import { customerReplyEffect } from '../customer-reply';
 import { AppError, ErrorCode } from '../errors';
 import type { Article } from '../schemas/article';
 import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
@@ -70,7 +71,8 @@ function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncA
   if (staff) {
     if (args.nextStatus && args.nextStatus !== ticket.status) patch = statusPatch(actor, ticket, args.nextStatus, now);
     if (args.kind === 'public_reply' && !ticket.firstResponseAt) patch.firstResponseAt = now;
-  } else if (ticket.status === 'pending_customer' || ticket.status === 'resolved') {
+  } else if (customerReplyEffect(ticket.status, 'reject') !== 'append') {
+    // The server's rule; closed tickets were refused above (the device cannot see the department's policy).
     patch = statusPatch(actor, ticket, reopenTarget(ticket.ownerId !== null), now);
   }
   const article: Article = {
