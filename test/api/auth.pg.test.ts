@@ -2,6 +2,7 @@ import type { Database } from '@mesa/api/db/client';
 import { makeOrganization, makeUser } from '@mesa/api/db/factories';
 import { loginThrottle, outbox, users } from '@mesa/api/db/schema';
 import { afterResponseSettled } from '@mesa/api/services/after-response';
+import { hashPassword } from '@mesa/api/services/password';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, testApp } from '../support/api';
@@ -422,6 +423,28 @@ describe('security', () => {
         expectError(await loginFrom('198.51.100.5', 'fast@t.test', PASSWORD), 429, 'RATE_LIMITED');
       }
       expect(await rowOf()).toEqual(blocked);
+    });
+  });
+
+  describe('errors', () => {
+    it('answers SERVER_BUSY with Retry-After when the hashing queue is full, before touching the throttles', async () => {
+      await makeUser(database.db, { email: 'busy@t.test' });
+      // Fill the queue: one hash per spare core runs, 32 wait, the rest are refused.
+      const jobs = Array.from({ length: 40 }, () =>
+        hashPassword('ocupado-ocupado').then(
+          () => 'hashed',
+          (e) => e.code,
+        ),
+      );
+      const busy = await loginFrom('198.51.100.9', 'busy@t.test', PASSWORD);
+      expectError(busy, 503, 'SERVER_BUSY');
+      expect(busy.headers.get('retry-after')).toBe('2');
+      expect(await database.db.$count(loginThrottle, like(loginThrottle.key, '%busy@t.test%'))).toBe(0);
+      const outcomes = await Promise.all(jobs);
+      expect(outcomes.filter((o) => o === 'hashed').length).toBeGreaterThanOrEqual(33);
+      expect(outcomes.filter((o) => o === 'SERVER_BUSY').length).toBeGreaterThan(0);
+      // Once the queue drains, the same login goes through.
+      expect((await loginFrom('198.51.100.9', 'busy@t.test', PASSWORD)).status).toBe(200);
     });
   });
 

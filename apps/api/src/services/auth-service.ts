@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import { afterResponse } from './after-response';
 import { deviceOf } from './device-service';
 import { enqueue } from './outbox';
-import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
+import { assertHashingRoom, burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import { assertAcceptablePassword } from './password-policy';
 import { deleteUserSessions } from './session-service';
 import { clearKeys, refund, reserve, reserveAll, type ThrottleRule } from './throttle';
@@ -167,6 +167,7 @@ export async function login(
   deviceToken: string | undefined,
 ): Promise<{ user: User; rememberDevice: boolean }> {
   const { db, address } = ctx;
+  assertHashingRoom();
   const user = await findUserByEmail(db, input.email);
   const device = await deviceOf(db, deviceToken, user?.id);
   const pair = device ? throttleKeys.loginDevice(device) : throttleKeys.loginPair(input.email, address);

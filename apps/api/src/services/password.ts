@@ -16,11 +16,16 @@ export class HashQueue {
     readonly maxWaiting: number,
   ) {}
 
+  /** Throws SERVER_BUSY when a hash asked for now would not fit: callers refuse before doing other work. */
+  assertRoom(): void {
+    if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) {
+      throw new AppError(ErrorCode.SERVER_BUSY, 'password hashing queue is full', { retryAfterSeconds: 2 });
+    }
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
+    this.assertRoom();
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxWaiting) {
-        throw new AppError(ErrorCode.SERVER_BUSY, 'password hashing queue is full', { retryAfterSeconds: 2 });
-      }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running++;
@@ -39,6 +44,9 @@ export class HashQueue {
 const queue = new HashQueue(Math.max(1, availableParallelism() - 1), 32);
 
 export const hashPassword = (password: string): Promise<string> => queue.run(() => hash(password));
+
+/** A login that could not be hashed now is refused before it touches the database (see HashQueue). */
+export const assertHashingRoom = (): void => queue.assertRoom();
 
 export const verifyPassword = (hashed: string, password: string): Promise<boolean> =>
   queue.run(async () => {
