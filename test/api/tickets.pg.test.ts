@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, type Reply, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
-import { request } from '../support/http';
+import { loginCookie, request } from '../support/http';
 import { expectError, newTicket, openTicket, writeCounts } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
@@ -273,6 +273,55 @@ describe('errors', () => {
       }),
     ).toEqual(cases.map(([what, , path]) => [what, [{ path, message: UNSTORABLE_TEXT, code: 'custom' }]]));
     expect(await writeCounts(database)).toEqual(before);
+  });
+});
+
+describe('security: cross-site requests', () => {
+  /** A browser's POST with Ana's session cookie and the headers the sending page's browser adds. */
+  const postWith = async (headers: Record<string, string>, method = 'POST') => {
+    const { cookie } = await loginCookie(app, 'ana@acme.test');
+    const res = await app.request('/api/tickets', {
+      method,
+      headers: { cookie, 'content-type': 'application/json', 'accept-language': 'en', ...headers },
+      ...(method === 'POST' ? { body: JSON.stringify(newTicket(world, { subject: 'Desde otra página' })) } : {}),
+    });
+    return { status: res.status, body: await res.json(), headers: res.headers };
+  };
+
+  it("refuses a ticket created by another site's page with the user's cookie, writing nothing", async () => {
+    const before = await writeCounts(database);
+    const refused: Array<[Record<string, string>, unknown]> = [
+      [{ origin: 'https://evil.example' }, { origin: 'https://evil.example' }],
+      [{ origin: 'null' }, { origin: 'null' }],
+      [{ origin: 'http://mesa.test.evil.example' }, { origin: 'http://mesa.test.evil.example' }],
+      [{ origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }, { origin: 'https://evil.example' }],
+      [{ 'sec-fetch-site': 'cross-site' }, { secFetchSite: 'cross-site' }],
+      [{ 'sec-fetch-site': 'same-site' }, { secFetchSite: 'same-site' }],
+    ];
+    for (const [headers, details] of refused) {
+      const r = await postWith(headers);
+      expect(expectError(r, 403, 'CROSS_SITE_REQUEST_REFUSED').details).toEqual(details);
+      expect(r.body.error.message).toBe(
+        'Request refused: it did not come from this app. Open the app again from its address.',
+      );
+    }
+    expect(await writeCounts(database)).toEqual(before);
+  });
+
+  it("takes the app's own pages (PUBLIC_URL or the address used), browsers' own navigation and non-browsers", async () => {
+    const allowed = [
+      { origin: 'http://mesa.test' },
+      { origin: 'http://localhost' },
+      { origin: 'http://mesa.test', 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+      {},
+    ];
+    const statuses: number[] = [];
+    for (const headers of allowed) statuses.push((await postWith(headers)).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201]);
+    // Reading is not refused: the browser keeps another site from seeing the answer.
+    expect((await postWith({ origin: 'https://evil.example' }, 'GET')).status).toBe(200);
   });
 });
 

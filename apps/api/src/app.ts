@@ -10,6 +10,8 @@ import { requestId } from 'hono/request-id';
 import type { AppEnv, Deps } from './http/context';
 import { errorResponse, onError } from './http/errors';
 import { pickLanguage } from './http/language';
+import { originGuard } from './http/origin-guard';
+import { securityHeaders } from './http/security-headers';
 import { sessionMiddleware } from './http/session';
 import { attachmentUploadRoutes, isAttachmentUpload } from './routes/attachment-upload';
 import { attachmentRoutes } from './routes/attachments';
@@ -33,12 +35,15 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
+  app.use('*', securityHeaders('/api/docs'));
   app.use('/api/*', async (c, next) => {
     // Set before anything can fail, so even a 413 speaks the caller's language.
     c.set('lang', pickLanguage(c.req.header('accept-language'), 'es'));
     c.set('actor', null);
     await next();
   });
+  // Before the body is read or the session loaded: another site's page changes nothing.
+  app.use('*', originGuard(deps));
   const jsonBodyLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

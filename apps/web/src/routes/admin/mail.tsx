@@ -163,7 +163,7 @@ function MailTable(props: MailTableProps) {
     <section class="stack" aria-labelledby={headingId}>
       <h2 id={headingId}>{t(props.title)}</h2>
       <Show when={props.count > 0} fallback={<p>{t(props.empty)}</p>}>
-        <div style={{ 'overflow-x': 'auto' }}>
+        <div class="scroll-x">
           <table>
             <caption>{t(props.caption)}</caption>
             <thead>
