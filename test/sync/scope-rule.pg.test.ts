@@ -2,7 +2,7 @@ import type { Database } from '@mesa/api/db/client';
 import { syncScopeExits, tickets } from '@mesa/api/db/schema';
 import type { Actor } from '@mesa/api/http/context';
 import { ticketScope } from '@mesa/api/services/access';
-import { pullChanges } from '@mesa/api/sync/change-log';
+import { pullChanges, scopeHash } from '@mesa/api/sync/change-log';
 import { POKE_CHANNEL } from '@mesa/api/sync/pokes/hub';
 import { parsePoke, pokeReaches, scopeKeys } from '@mesa/api/sync/pokes/scope-keys';
 import { seesTicket, type TicketScopeKeys } from '@mesa/core';
@@ -234,5 +234,38 @@ describe('the ticket-scope rule', () => {
       const expected = moved.filter((t) => seesTicket(actor, keysOf(t))).map((t) => t.id);
       expect(selected.map((r) => r.id).sort(), who).toEqual(expected.sort());
     }
+  });
+
+  it('decides the pull cookie’s scope hash: it changes exactly when the rule’s grants (or the role) change', () => {
+    const a = w.actors;
+    const d = (slug: string) => w.dept(slug).id;
+    const pairs: Array<[string, Actor, Actor, boolean]> = [
+      ['technician given a department', a.technician, { ...a.technician, departmentIds: [d('redes')] }, false],
+      [
+        'agent departments in another order',
+        { ...a.agent, departmentIds: [d('sistemas'), d('redes')] },
+        { ...a.agent, departmentIds: [d('redes'), d('sistemas')] },
+        false,
+      ],
+      [
+        'non-sharing customer moved to another non-sharing organization',
+        a.outsider,
+        { ...a.outsider, organizationId: w.organizations.sharing.id },
+        false,
+      ],
+      [
+        'sharing customer whose organization stops sharing',
+        a.customer,
+        { ...a.customer, orgSharesTickets: false },
+        true,
+      ],
+      ['agent given another department', a.agent, { ...a.agent, departmentIds: [d('sistemas'), d('redes')] }, true],
+      ['admin made supervisor', a.admin, { ...a.admin, role: 'supervisor' }, true],
+      ['another user', a.customer, a.colleague, true],
+    ];
+    for (const [what, before, after, changes] of pairs) {
+      expect(scopeHash(before) !== scopeHash(after), what).toBe(changes);
+    }
+    expect(pairs.length).toBe(7);
   });
 });

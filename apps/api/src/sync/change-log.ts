@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, ErrorCode } from '@mesa/core';
+import { AppError, ErrorCode, scopeGrants } from '@mesa/core';
 import { and, eq, getTableColumns, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
@@ -71,14 +71,20 @@ const XID_LIMIT = 2n ** 63n;
 const isXid = (v: unknown): v is string => typeof v === 'string' && /^\d{1,19}$/.test(v) && BigInt(v) < XID_LIMIT;
 
 /**
- * A short digest of what decides the caller's scope (see ticketScope). A cookie written under another
- * one (agent moved between departments, customer's organization or its sharing flag changed, role
- * changed, another user) cannot be caught up incrementally: rows that entered the scope did not change,
- * and rows that left it left no trace. Such a pull starts over as a full one.
+ * A short digest of what decides the caller's scope: core's scope grants (the rule ticketScope is
+ * generated from), plus the user and the role (which also decides what of a ticket they read). A cookie
+ * written under another one (agent moved between departments, customer's organization or its sharing
+ * flag changed, role changed, another user) cannot be caught up incrementally: rows that entered the
+ * scope did not change, and rows that left it left no trace. Such a pull starts over as a full one. A
+ * change the rule ignores (a technician's departments) keeps the hash, and the device its data.
  */
 export function scopeHash(actor: Actor): string {
-  const parts = [actor.id, actor.role, [...actor.departmentIds].sort(), actor.organizationId, actor.orgSharesTickets];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+  const grants = scopeGrants(actor);
+  const scope = grants === 'all' ? 'all' : grants.map((g) => [g.column, [...g.values].sort()]);
+  return createHash('sha256')
+    .update(JSON.stringify([actor.id, actor.role, scope]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 /** A pg_snapshot as text, checked the way Postgres will check it so a forged one cannot break the transaction. */
