@@ -1,3 +1,4 @@
+import { testEnv } from '@mesa/api/env';
 import {
   automatedReason,
   type BounceInput,
@@ -91,6 +92,15 @@ describe('automatedReason', () => {
   it('uses the configured spam threshold', () => {
     expect(automatedReason({ 'x-spam-score': ['7.3'] }, person, { spamScore: 8 })).toBeNull();
     expect(automatedReason({ 'x-spam-score': ['8'] }, person, { spamScore: 8 })).toBe('spam:score');
+  });
+
+  it('reads the threshold from MAIL_SPAM_SCORE (default 5, refused when negative)', async () => {
+    const raw = fixture('spam-score-only.eml');
+    expect(testEnv().MAIL_SPAM_SCORE).toBe(5);
+    expect((await parseMail(raw, { spamScore: testEnv().MAIL_SPAM_SCORE })).automated).toBe('spam:score');
+    const lenient = testEnv({ MAIL_SPAM_SCORE: '8' }).MAIL_SPAM_SCORE;
+    expect((await parseMail(raw, { spamScore: lenient })).automated).toBeNull();
+    expect(() => testEnv({ MAIL_SPAM_SCORE: '-1' })).toThrow(/MAIL_SPAM_SCORE/);
   });
 
   it('calls a sender that does not parse as a mailbox invalid', () => {
