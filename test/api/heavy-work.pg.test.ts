@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
+import { articles } from '@mesa/api/db/schema';
 import { HEAVY_WORK_SLOTS, listSlots, pushSlots, type WorkSlots } from '@mesa/api/db/work-slots';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
@@ -78,5 +80,42 @@ describe('security', () => {
     const r = await push;
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ lastMutationId: 1, rejected: [] });
+  });
+
+  // Fewer, short transactions: a full push of 100 notes is 4 commits, not 100 (each a WAL flush and a NOTIFY).
+  it('a push of 100 notes commits them 25 to a transaction', async () => {
+    const t = await openTicket(as.customer, world);
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    const r = await protocolDevice(as.agent).push(
+      ids.map((id, n) => ({
+        name: 'addNote@1',
+        args: { id, ticketId: t.id, kind: 'internal_note', body: `Nota ${n}` },
+      })),
+    );
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ lastMutationId: 100, rejected: [] });
+    const rows = await database.db
+      .select({ id: articles.id, xid: articles.changeXid })
+      .from(articles)
+      .where(inArray(articles.id, ids));
+    expect(rows.length).toBe(100);
+    const perXid = new Map<string, number>();
+    for (const row of rows) perXid.set(String(row.xid), (perXid.get(String(row.xid)) ?? 0) + 1);
+    expect([...perXid.values()]).toEqual([25, 25, 25, 25]);
+  });
+
+  it('a gap after 30 mutations keeps the 30 and answers the expected id', async () => {
+    const t = await openTicket(as.customer, world);
+    const device = protocolDevice(as.agent);
+    const note = (n: number) => ({
+      id: n,
+      name: 'addNote@1',
+      args: { id: randomUUID(), ticketId: t.id, kind: 'internal_note', body: `Nota ${n}` },
+    });
+    const r = await device.push([...Array.from({ length: 30 }, (_, i) => note(i + 1)), note(32)]);
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ code: 'MUTATION_OUT_OF_ORDER', details: { expected: 31, got: 32 } });
+    const replay = await device.push([note(30)]);
+    expect(replay.body).toMatchObject({ lastMutationId: 30, rejected: [] });
   });
 });
