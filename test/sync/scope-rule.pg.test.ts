@@ -166,8 +166,8 @@ describe('the ticket-scope rule', () => {
     // Every ticket moves to the "opposite" keys: other department, other owner, other requester and organization.
     const flip = <T>(v: T, options: T[]): T => options[(options.indexOf(v) + 1) % options.length] as T;
     for (const t of matrix) {
-      const next: TicketScopeKeys = {
-        departmentId: flip(t.keys.departmentId, [w.dept('sistemas').id, w.dept('redes').id]),
+      const next: TicketScopeKeys & { departmentId: string } = {
+        departmentId: flip(t.keys.departmentId as string, [w.dept('sistemas').id, w.dept('redes').id]),
         ownerId: flip(t.keys.ownerId, [null, u.agent.id, u.technician.id]),
         requesterId: flip(t.keys.requesterId, [null, u.customer.id, u.colleague.id, u.outsider.id]),
         organizationId: flip(t.keys.organizationId, [null, w.organizations.sharing.id, w.organizations.private.id]),
