@@ -412,6 +412,14 @@ describe('charsets and MIME structure', () => {
     expect(row?.subject).toBe('ツールが起動しません');
   });
 
+  it("decodes a raw 8-bit Shift_JIS attachment name in a part's headers", async () => {
+    const r = await send(fixture('shift-jis-8bit-filename.eml'));
+    expect(r.outcome).toBe('created');
+    expect((await desk.ticket(r.ticketId!)).description).toBe('ログを添付します。');
+    const list = await desk.database.db.select().from(attachments).where(eq(attachments.ticketId, r.ticketId!));
+    expect(list.map((a) => [a.filename, a.sha256])).toEqual([['エラー記録.txt', sha256Of(Buffer.from('error 42'))]]);
+  });
+
   it('a part without a content type after the body is an attachment named file, not more body', async () => {
     const r = await send(fixture('untyped-part-after-body.eml'));
     expect((await desk.ticket(r.ticketId!)).description).toBe('Adjunto el registro del error.');

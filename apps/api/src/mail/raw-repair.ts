@@ -2,9 +2,9 @@
  * Repairs raw messages that mailparser would otherwise misread, before it sees them. Pure; returns the input buffer
  * untouched when nothing needs repair (nearly always), so the cost on ordinary mail is one scan of the header block.
  *
- * - Raw 8-bit header bytes (no RFC 2047 encoded words) are decoded with the message's declared charsets, else a
- *   detected one, and re-written as UTF-8: mailparser reads them as UTF-8 or Latin-1 and a Shift_JIS subject turns
- *   into U+FFFD.
+ * - Raw 8-bit header bytes (no RFC 2047 encoded words), in the message's headers and its parts', are decoded with
+ *   the declared charsets, else a detected one, and re-written as UTF-8: mailparser reads them as UTF-8 or Latin-1
+ *   and a Shift_JIS subject or file name turns into U+FFFD.
  * - A part without Content-Type after the first part of a multipart/mixed is an attachment named `file`: mailparser
  *   would take it for more body text (binary junk in the ticket's description).
  * - A multipart without a boundary cannot be split: its bytes are kept as one attachment named `file` rather than
@@ -84,6 +84,47 @@ function repairHeaderBytes(raw: Buffer): Buffer {
   return Buffer.concat([...fixed, raw.subarray(end)]);
 }
 
+const HIGH = /[\x80-\xff]/;
+
+/**
+ * The header blocks of MIME parts (after each delimiter line of any boundary the message declares) with raw 8-bit
+ * lines that are not UTF-8 re-written as UTF-8: an attachment name in Shift_JIS fares as badly as a subject.
+ */
+function repairPartHeaders(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  if (!HIGH.test(text)) return raw;
+  const boundaries = new Set(
+    [...text.matchAll(/boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/gi)].map((m) => `--${m[1] ?? m[2] ?? ''}`),
+  );
+  if (boundaries.size === 0) return raw;
+  const declared = declaredCharsets(raw);
+  const pieces: Buffer[] = [];
+  let cursor = 0;
+  for (const m of text.matchAll(/(?:^|\n)(--[^\r\n]*)\r?\n/g)) {
+    if (!boundaries.has((m[1] ?? '').trimEnd())) continue;
+    const start = (m.index ?? 0) + m[0].length;
+    // A part that opens with a blank line has no headers to repair.
+    if (start < cursor || raw[start] === 0x0a || (raw[start] === 0x0d && raw[start + 1] === 0x0a)) continue;
+    const { end } = headerEnd(raw, start);
+    const head = raw.subarray(start, end);
+    if (!HIGH.test(text.slice(start, end)) || isUtf8(head)) continue;
+    const own = /charset\s*=\s*"?([A-Za-z0-9_.:+-]+)/i.exec(text.slice(start, end))?.[1]?.toLowerCase();
+    const charset = pickCharset(head, own && iconv.encodingExists(own) ? [own, ...declared] : declared);
+    const fixed = head
+      .toString('latin1')
+      .split(/(?<=\n)/)
+      .map((line) => {
+        const bytes = Buffer.from(line, 'latin1');
+        return HIGH.test(line) && !isUtf8(bytes) ? Buffer.from(iconv.decode(bytes, charset), 'utf8') : bytes;
+      });
+    pieces.push(raw.subarray(cursor, start), ...fixed);
+    cursor = end;
+  }
+  if (cursor === 0) return raw;
+  pieces.push(raw.subarray(cursor));
+  return Buffer.concat(pieces);
+}
+
 /** The top-level Content-Type header of a header block, unfolded, or null. */
 function contentTypeOf(head: string): string | null {
   const m = /^content-type:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)/im.exec(head);
@@ -146,7 +187,7 @@ function repairBoundaryless(raw: Buffer, end: number): Buffer {
 
 /** The raw message with the repairs above applied (the same buffer when none was needed). */
 export function repairRawMail(input: Buffer): Buffer {
-  const raw = repairHeaderBytes(input);
+  const raw = repairPartHeaders(repairHeaderBytes(input));
   const { end, sep } = headerEnd(raw);
   const contentType = contentTypeOf(raw.subarray(0, end).toString('latin1'));
   if (!contentType || !/^multipart\//i.test(contentType)) return raw;
