@@ -421,7 +421,10 @@ export const mailMessages = pgTable(
     subject: text('subject'),
     /** Inbound: why it was judged automated (null = a person wrote it). Outbound: ack | notification | notice. */
     automated: text('automated'),
-    /** Inbound: created | appended | reopened | linked | rejected | bounce | loop | duplicate-free stored only. */
+    /**
+     * Inbound: created | appended | reopened | linked | rejected | bounce | loop | too_large, or stored (kept for
+     * admins without a ticket: automated mail, spam, an unusable sender; `automated` says why).
+     */
     outcome: text('outcome'),
     rawSha256: text('raw_sha256'),
     /** Inbound: sha-256 of the raw bytes, with the Message-ID the dedupe key (a sender can reuse any id). */
