@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serve } from '@hono/node-server';
 import type { Database } from '@mesa/api/db/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../support/api';
@@ -112,9 +114,31 @@ describe('security', () => {
     );
     expect(directives).toMatchObject({
       'script-src': `'self' https://cdn.jsdelivr.net 'sha256-${hash}'`,
-      'style-src': "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+      'style-src': "'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com",
       'frame-ancestors': "'none'",
       'object-src': "'none'",
     });
+  });
+
+  it('sends them over real HTTP too (the Node server), docs page included', async () => {
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const shell = await fetch(`${base}/`);
+      expect(securityHeadersOf(shell.headers)).toEqual({ ...COMMON, 'content-security-policy': APP_CSP });
+      const docs = await fetch(`${base}/api/docs`);
+      const html = await docs.text();
+      const inline = /<script type="module">([\s\S]*?)<\/script>/.exec(html)?.[1] as string;
+      const hash = createHash('sha256').update(inline).digest('base64');
+      const { 'content-security-policy': csp, ...rest } = securityHeadersOf(docs.headers);
+      expect(rest).toEqual(COMMON);
+      expect(csp).toContain(`script-src 'self' https://cdn.jsdelivr.net 'sha256-${hash}'`);
+      expect(html).toContain('/api/openapi.json');
+    } finally {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

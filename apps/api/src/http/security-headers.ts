@@ -28,8 +28,9 @@ const appDirectives: Record<string, string[]> = {
 };
 export const APP_CSP = policy(appDirectives);
 
-/** Where the API reference page (Scalar) loads its bundle from. */
+/** Where the API reference page (Scalar) loads its bundle from, and its default fonts. */
 const DOCS_CDN = 'https://cdn.jsdelivr.net';
+const DOCS_FONTS = 'https://fonts.scalar.com';
 
 /**
  * The API reference page boots Scalar with one inline module script and loads it from a CDN, and
@@ -46,8 +47,8 @@ export function docsCsp(html: string): string {
   return policy({
     ...appDirectives,
     'script-src': ["'self'", DOCS_CDN, ...hashes],
-    'style-src': ["'self'", "'unsafe-inline'", DOCS_CDN],
-    'font-src': ["'self'", 'data:', DOCS_CDN],
+    'style-src': ["'self'", "'unsafe-inline'", DOCS_CDN, DOCS_FONTS],
+    'font-src': ["'self'", 'data:', DOCS_CDN, DOCS_FONTS],
     'connect-src': ["'self'", DOCS_CDN],
   });
 }
@@ -67,8 +68,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export function securityHeaders(docsPath: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
+    let csp = APP_CSP;
+    if (c.req.path === docsPath && c.res.headers.get('content-type')?.startsWith('text/html')) {
+      // A fresh response around the page we read: the server's may not be read twice.
+      const html = await c.res.text();
+      c.res = new Response(html, { status: c.res.status, headers: c.res.headers });
+      csp = docsCsp(html);
+    }
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
-    const isDocs = c.req.path === docsPath && c.res.headers.get('content-type')?.startsWith('text/html');
-    c.res.headers.set('Content-Security-Policy', isDocs ? docsCsp(await c.res.clone().text()) : APP_CSP);
+    c.res.headers.set('Content-Security-Policy', csp);
   };
 }
