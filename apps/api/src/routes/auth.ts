@@ -100,7 +100,8 @@ export function authRoutes(deps: Deps) {
         method: 'post',
         path: '/auth/forgot-password',
         tags,
-        summary: 'Send a password reset link (always 202, so accounts cannot be probed)',
+        summary:
+          'Send a password reset link (202 for known and unknown addresses alike; 429 past 10 per client in 15 min)',
         request: { body: jsonBody(forgotPasswordInput) },
         responses: { 202: { description: 'If the account exists, a link is on its way' }, ...errorResponses },
       }),

@@ -1,4 +1,4 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { rememberedDevices } from '../db/schema';
 import { randomToken, sha256Hex } from './tokens';
@@ -14,6 +14,10 @@ const DEVICE_DAYS = 365;
 export async function rememberDevice(db: DbOrTx, userId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken();
   const expiresAt = new Date(Date.now() + DEVICE_DAYS * 86_400_000);
+  // Expired ones of this user go now, so the table never holds more than a year of one person's logins.
+  await db
+    .delete(rememberedDevices)
+    .where(and(eq(rememberedDevices.userId, userId), lt(rememberedDevices.expiresAt, new Date())));
   await db.insert(rememberedDevices).values({ tokenHash: sha256Hex(token), userId, expiresAt });
   return { token, expiresAt };
 }
