@@ -195,8 +195,7 @@ try {
   );
   console.log(
     `initial pull (start + syncNow until Dexie holds every row): ${s(pullMs)}, ${pullRate.toFixed(0)} rows/s ` +
-      `[runs ${pullRuns.map((r) => s(r.ms)).join(', ')}] (target ≤ ${TARGET_SECONDS} s) ` +
-      `${pullMs <= TARGET_SECONDS * 1000 ? 'MET' : 'NOT MET'}`,
+      `[runs ${pullRuns.map((r) => s(r.ms)).join(', ')}] (target ≤ ${TARGET_SECONDS} s)`,
   );
   console.log(
     `  where: ${typical.pulls} pull pages, ${(typical.responseBytes / 1e6).toFixed(1)} MB; server to first byte ` +
@@ -207,7 +206,12 @@ try {
     `raw postgres.js select + JSON.stringify: ${s(rawMs)}, ${rawRate.toFixed(0)} rows/s ` +
       `(${((rawRuns[0]?.bytes ?? 0) / 1e6).toFixed(1)} MB of JSON)`,
   );
-  console.log(`ratio: ${ratio.toFixed(3)} (target ≥ ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
+  // Met when both targets are: the time a new device waits, and the rate against the raw read.
+  const met = pullMs <= TARGET_SECONDS * 1000 && ratio >= TARGET_RATIO;
+  console.log(
+    `result: initial pull ${s(pullMs)} (target ≤ ${TARGET_SECONDS} s), ${pullRate.toFixed(0)} rows/s vs raw ` +
+      `${rawRate.toFixed(0)} rows/s ratio=${ratio.toFixed(3)} target=${TARGET_RATIO} ${met ? 'MET' : 'NOT MET'}`,
+  );
 } finally {
   await closeBrowser().catch(() => {});
   await closeServer().catch(() => {});
