@@ -256,6 +256,8 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
   async function insertArticle(tx: Tx, ticketId: string, mail: ParsedMail, contact: ContactRow, now: Date) {
     const id = randomUUID();
     const { reply, quoted } = splitQuoted(mail.text);
+    // The HTML's cid: links need the attachments' ids, and the attachments the article's: only then a second write.
+    const linked = mail.html !== null && mail.attachments.some((a) => a.contentId !== null);
     await tx.insert(articles).values({
       id,
       ticketId,
@@ -263,10 +265,11 @@ export function createIntake(deps: IntakeDeps): IntakeFn {
       authorId: contact.id,
       body: reply,
       quotedText: quoted,
+      bodyHtml: linked ? null : mail.html,
       createdAt: now,
     });
     const html = await storeParts(tx, ticketId, id, mail, contact.id);
-    if (html) await tx.update(articles).set({ bodyHtml: html }).where(eq(articles.id, id));
+    if (linked && html) await tx.update(articles).set({ bodyHtml: html }).where(eq(articles.id, id));
     return id;
   }
 

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client';
 import { departments, mailboxes } from '../db/schema';
 import type { Env } from '../env';
@@ -52,10 +52,17 @@ export async function getMailbox(tx: DbOrTx, id: string): Promise<MailboxRow | u
 
 /** Every address that is us: never a participant, never a requester. */
 export async function ownAddresses(tx: DbOrTx, env: Env): Promise<Set<string>> {
-  const rows = await tx.select({ address: mailboxes.address }).from(mailboxes);
-  const depts = await tx.select({ email: departments.email }).from(departments);
+  // One round trip: the intake asks for every message.
+  const rows = await tx
+    .select({ address: mailboxes.address })
+    .from(mailboxes)
+    .union(
+      tx
+        .select({ address: sql<string>`${departments.email}` })
+        .from(departments)
+        .where(isNotNull(departments.email)),
+    );
   const set = new Set<string>([env.MAIL_FROM.toLowerCase()]);
   for (const r of rows) set.add(r.address.toLowerCase());
-  for (const d of depts) if (d.email) set.add(d.email.toLowerCase());
   return set;
 }
