@@ -1,3 +1,4 @@
+import { testEnv } from '@mesa/api/env';
 import { clientAddress } from '@mesa/api/http/client-address';
 import { describe, expect, it } from 'vitest';
 
@@ -13,5 +14,12 @@ describe('security', () => {
     expect(clientAddress(xff, '10.0.0.3', 0)).toBe('10.0.0.3');
     expect(clientAddress(undefined, '10.0.0.3', 1)).toBe('10.0.0.3');
     expect(clientAddress(' , ', undefined, 1)).toBeNull();
+  });
+
+  it('reads TRUST_PROXY as a hop count: true is one proxy, false none, and nonsense is refused at start', () => {
+    const hops = (v: string) => testEnv({ TRUST_PROXY: v }).TRUST_PROXY;
+    expect(['true', 'yes', 'false', 'no', '0', '1', '2'].map(hops)).toEqual([1, 1, 0, 0, 0, 1, 2]);
+    expect(testEnv().TRUST_PROXY).toBe(0);
+    for (const bad of ['x', '-1', '1.5', '11']) expect(() => hops(bad)).toThrow(/TRUST_PROXY/);
   });
 });
