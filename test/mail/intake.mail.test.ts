@@ -307,7 +307,9 @@ describe('automated mail', () => {
     const r = await send(fixture('bounce-dsn.eml'));
     expect(r).toMatchObject({ outcome: 'bounce', ticketId: t.ticketId });
     const notes = (await desk.articlesOf(t.ticketId)).filter((a) => a.kind === 'internal_note');
-    expect(notes[0]?.body).toMatch(/nobody@example.com/);
+    expect(notes.map((a) => a.body)).toEqual([
+      'No se pudo entregar el correo / Mail delivery failed: nobody@example.com',
+    ]);
     const [s] = await desk.database.db
       .select()
       .from(mailSuppressions)
