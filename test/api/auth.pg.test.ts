@@ -596,4 +596,25 @@ describe('security', () => {
       expect((await anon.post('/api/auth/reset-password', { token, password: 'una-clave-propia' })).status).toBe(200);
     });
   });
+
+  describe('cross-site requests', () => {
+    it("another site's page can neither log the user out nor log someone in", async () => {
+      const { cookie } = await loginCookie(app, 'bob@acme.test');
+      const evil = { origin: 'https://evil.example' };
+      const out = await request(app, 'POST', '/api/auth/logout', { cookie, headers: evil });
+      expect(expectError(out, 403, 'CROSS_SITE_REQUEST_REFUSED').details).toEqual(evil);
+      expect(out.headers.get('set-cookie')).toBeNull();
+      expect((await request(app, 'GET', '/api/auth/me', { cookie })).body.user.email).toBe('bob@acme.test');
+      const login = await request(app, 'POST', '/api/auth/login', {
+        contentType: 'application/json',
+        body: JSON.stringify({ email: 'bob@acme.test', password: PASSWORD }),
+        headers: { 'sec-fetch-site': 'cross-site' },
+      });
+      expect(expectError(login, 403, 'CROSS_SITE_REQUEST_REFUSED').details).toEqual({ secFetchSite: 'cross-site' });
+      expect(login.headers.get('set-cookie')).toBeNull();
+      // The app's own page logs out.
+      const own = await request(app, 'POST', '/api/auth/logout', { cookie, headers: { origin: 'http://mesa.test' } });
+      expect(own.status).toBe(204);
+    });
+  });
 });
