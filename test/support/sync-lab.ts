@@ -46,6 +46,9 @@ export class LabServer {
   }
 }
 
+/** `gateway`: a proxy answers 502 with its own HTML page, the request never reaches the API. */
+type Loss = 'request' | 'response' | 'gateway';
+
 export interface Faults {
   /** No network at all. */
   offline: boolean;
@@ -54,9 +57,9 @@ export interface Faults {
   /** Probability the server handles a request but its response is lost. */
   dropResponse: number;
   /** Deterministic faults: the next requests whose path ends with the key are dropped (request or response). */
-  next: Array<{ path: string; lose: 'request' | 'response' }>;
+  next: Array<{ path: string; lose: Loss }>;
   /** Planned injected faults that have fired (a test proves its fault was really met). */
-  fired: Array<{ path: string; lose: 'request' | 'response' }>;
+  fired: Array<{ path: string; lose: Loss }>;
 }
 
 /** A response held back by the network until the test releases it. */
@@ -111,6 +114,12 @@ export class LabDevice {
     const planned = this.faults.next.findIndex((f) => path.endsWith(f.path));
     const fault = planned >= 0 ? this.faults.next.splice(planned, 1)[0]?.lose : undefined;
     if (fault) this.faults.fired.push({ path, lose: fault });
+    if (fault === 'gateway') {
+      return new Response('<html><body>502 Bad Gateway</body></html>', {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+      });
+    }
     if (fault === 'request' || (!fault && random() < this.faults.dropRequest)) {
       throw new TypeError('fetch failed: request lost');
     }
@@ -147,6 +156,22 @@ export class LabDevice {
     });
     this.holds.push({ path, reached, gate });
     return { reached: reachedP, release };
+  }
+
+  /**
+   * Puts a mutation straight into the device's queue, past the client's own validation: what an older
+   * build or a damaged record could leave there. Returns its mutation id.
+   */
+  async queueRaw(name: string, args: unknown): Promise<number> {
+    const db = this.client.db;
+    const id = await db.transaction('rw', [db.meta, db.mutations], async () => {
+      const next = (await db.getMeta<number>('nextMutationId')) ?? 1;
+      await db.mutations.add({ id: next, name, args, clientTime: Date.now() });
+      await db.setMeta('nextMutationId', next + 1);
+      return next;
+    });
+    this.client.kick();
+    return id;
   }
 
   async login(password = PASSWORD): Promise<void> {

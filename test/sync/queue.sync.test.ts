@@ -65,6 +65,24 @@ describe('offline queue scenarios', () => {
     await waitFor('the error to clear', async () => tech.client.state.get().error === null);
   });
 
+  it('a proxy page instead of the API (502, HTML) is NETWORK by code: shown offline, retried, nothing lost', async () => {
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
+    await settle(tech);
+    const noteId = randomUUID();
+    tech.faults.offline = true;
+    await tech.client.mutate('addNote@1', { id: noteId, ticketId: t.id, kind: 'internal_note', body: 'Proxy caído' });
+    await tech.client.syncNow();
+    tech.faults.offline = false;
+    tech.faults.next.push({ path: '/sync/push', lose: 'gateway' });
+    await tech.client.syncNow();
+    expect(tech.faults.fired).toEqual([{ path: '/api/sync/push', lose: 'gateway' }]);
+    expect(tech.client.state.get()).toMatchObject({ online: false, error: { code: 'NETWORK' } });
+    await settle(tech);
+    expect(await notesWithId(noteId)).toHaveLength(1);
+    await expectConverged(tech, env.lab.server.url);
+  });
+
   it('killed while offline with a queue: the queue survives the restart and is sent once', async () => {
     const t = await env.lab.fieldTicket();
     const tech = await env.lab.device('technician');

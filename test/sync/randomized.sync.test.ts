@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { articles, attachments, syncClients } from '@mesa/api/db/schema';
+import { articles, attachments, syncClients, syncRejections } from '@mesa/api/db/schema';
 import { AppError, type Ticket, ticketStatuses } from '@mesa/core';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { expectConverged, settle } from '../support/sync-checks';
 import { type LabDevice, prng } from '../support/sync-lab';
@@ -12,6 +12,45 @@ const seconds = Number(process.env.SYNC_SOAK_SECONDS ?? 60);
 const seed = Number(process.env.SYNC_SEED ?? Date.now() % 1_000_000);
 
 const env = useLab();
+
+/**
+ * Mutations no device would queue itself, put straight into a device's queue (an older build, a damaged
+ * record): each must end as a recorded rejection without blocking anything queued after it.
+ */
+const hostileMutations = (ticketId: string): Array<[string, string, unknown]> => {
+  const note = (body: unknown) => ({ id: randomUUID(), ticketId, kind: 'public_reply', body });
+  return [
+    ['NUL in a note', 'addNote@1', note('antes\u0000después')],
+    ['lone surrogate in a note', 'addNote@1', note('mitad \uD83D de un par')],
+    [
+      'NUL in a file name',
+      'addAttachment@1',
+      {
+        id: randomUUID(),
+        ticketId,
+        filename: 'f\u0000.jpg',
+        contentType: 'image/jpeg',
+        size: 3,
+        sha256: 'a'.repeat(64),
+      },
+    ],
+    ['1 MB subject', 'updateTicketFields@1', { ticketId, changes: { subject: 'x'.repeat(1_000_000) } }],
+    ['1 MB note', 'addNote@1', note('y'.repeat(1_000_000))],
+    ['unknown mutator', 'deleteEverything@1', { ticketId }],
+    ['wrong version', 'addNote@7', note('versión futura')],
+    ['args of wrong types', 'changeStatus@1', { ticketId: 42, to: ['closed'] }],
+    ['args not an object', 'addNote@1', 'hola'],
+    ['args not JSON', 'addNote@1', note(10n)],
+    ['a name the protocol refuses', 'z'.repeat(300), {}],
+    ['ticket out of scope', 'addNote@1', { ...note('fuera'), ticketId: randomUUID() }],
+  ];
+};
+
+interface Hostile {
+  device: LabDevice;
+  mutationId: number;
+  what: string;
+}
 
 interface Made {
   device: LabDevice;
@@ -40,6 +79,7 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
         d.faults.dropResponse = 0.1;
       }
       const made: Made[] = [];
+      const hostile: Hostile[] = [];
       const counts: Record<string, number> = {};
       const count = (k: string) => {
         counts[k] = (counts[k] ?? 0) + 1;
@@ -62,6 +102,11 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
         }
         const t = local.length ? pick(local) : null;
         if (!t) return;
+        if (r < 0.25) {
+          const [what, name, args] = pick(hostileMutations(t.id));
+          hostile.push({ device: d, mutationId: await d.queueRaw(name, args), what });
+          return count(`hostile: ${what}`);
+        }
         const staff = d.opts.role !== 'customer';
         try {
           if (r < 0.5) {
@@ -127,6 +172,12 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
         }
       };
 
+      // Every kind of hostile mutation at least once, in random queues, before the random run adds more.
+      for (const [what, name, args] of hostileMutations(pick(tickets).id)) {
+        const d = pick(devices);
+        hostile.push({ device: d, mutationId: await d.queueRaw(name, args), what });
+      }
+
       const until = Date.now() + seconds * 1000;
       while (Date.now() < until) {
         if (random() < 0.15) await officeOp();
@@ -154,6 +205,20 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
         const [ledger] = await env.database.db.select().from(syncClients).where(eq(syncClients.clientId, d.client.id));
         const next = (await d.client.db.getMeta<number>('nextMutationId')) ?? 1;
         expect(ledger?.lastMutationId ?? 0, `${d.opts.email} ledger`).toBe(next - 1);
+      }
+      // Every hostile mutation is a recorded rejection, on the device and on the server.
+      expect(new Set(hostile.map((h) => h.what)).size, 'kinds of hostile mutations queued').toBe(12);
+      for (const h of hostile) {
+        const onDevice = await h.device.client.db.rejections.get(h.mutationId);
+        const [onServer] = await env.database.db
+          .select({ code: syncRejections.code })
+          .from(syncRejections)
+          .where(and(eq(syncRejections.clientId, h.device.client.id), eq(syncRejections.mutationId, h.mutationId)));
+        expect({ what: h.what, device: onDevice?.code, server: onServer?.code }).toEqual({
+          what: h.what,
+          device: h.what === 'ticket out of scope' ? 'TICKET_NOT_FOUND' : 'VALIDATION_FAILED',
+          server: h.what === 'ticket out of scope' ? 'TICKET_NOT_FOUND' : 'VALIDATION_FAILED',
+        });
       }
       const noteIds = made.filter((m) => m.kind === 'note').map((m) => m.rowId);
       const fileIds = made.filter((m) => m.kind === 'attachment').map((m) => m.rowId);

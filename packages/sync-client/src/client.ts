@@ -1,5 +1,7 @@
 import {
+  ApiError,
   ErrorCode,
+  isRetryableCode,
   MAX_MUTATIONS_PER_PUSH,
   MAX_PULL_LIMIT,
   type MutatorInput,
@@ -13,12 +15,12 @@ import {
   type SyncActor,
 } from '@mesa/core';
 import { backoffDelay } from './backoff';
-import { type FetchLike, postJson, SyncHttpError } from './http';
+import { type FetchLike, postJson } from './http';
 import { holdLeadership, type LockManagerLike } from './leader';
 import { applyOptimistic, rebase } from './optimistic';
 import { applyPatch } from './patch';
 import { listenForPokes } from './pokes';
-import { databaseName, type PendingBlob, SyncDatabase } from './schema';
+import { databaseName, type PendingBlob, type PendingMutation, SyncDatabase } from './schema';
 import { seenFor } from './seen';
 import { StateStore, type SyncState } from './state';
 import { uploadBlob } from './uploads';
@@ -54,6 +56,36 @@ async function sha256Hex(data: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Upload answers a retry cannot change; ATTACHMENT_CORRUPTED and UPLOAD_OFFSET_MISMATCH resume instead. */
+const resumableUploadCodes: ReadonlySet<string> = new Set([
+  ErrorCode.ATTACHMENT_CORRUPTED,
+  ErrorCode.UPLOAD_OFFSET_MISMATCH,
+]);
+const isPermanentUploadFailure = (code: string): boolean => !isRetryableCode(code) && !resumableUploadCodes.has(code);
+
+/** Serializable as JSON at all (a BigInt or a cycle in stored args would make every push throw). */
+function jsonable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A queued mutation as it goes on the wire. The queue is the device's storage, which an older build or a
+ * damaged record may have filled with anything: an envelope the protocol refuses, args that cannot be
+ * serialized, or a mutation too large for any push would fail the whole push forever. Those go with a valid
+ * envelope and without their args, so the server records a rejection and the ledger moves on; args the
+ * mutator merely refuses go as they are, and the server names the field.
+ */
+export function wireMutation(m: PendingMutation, oversized: boolean) {
+  const name = typeof m.name === 'string' && m.name.length >= 1 && m.name.length <= 100 ? m.name : 'invalid';
+  const clientTime = Number.isSafeInteger(m.clientTime) && m.clientTime >= 0 ? m.clientTime : 0;
+  return { id: m.id, name, args: oversized || !jsonable(m.args) ? null : m.args, clientTime };
+}
+
 /**
  * The device half of the offline protocol. Every edit runs optimistically on the local Dexie database and
  * joins the queue in the same transaction; the leader tab pushes the queue in order, pulls what changed,
@@ -71,6 +103,8 @@ export class SyncClient {
   private clientGroupId = '';
   private batchSize = MAX_MUTATIONS_PER_PUSH;
   private failures = 0;
+  /** Queued mutations too large for any push: they go without their args (see wireMutation). */
+  private readonly oversized = new Set<number>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -315,28 +349,29 @@ export class SyncClient {
     this.state.set({ ...patch, retryAt: null });
   }
 
+  /** Branches on the error's code (the API's, or NETWORK), never on the HTTP status. */
   private onFailure(error: unknown): void {
     const e =
-      error instanceof SyncHttpError
+      error instanceof ApiError
         ? error
-        : new SyncHttpError(0, 'CLIENT_ERROR', error instanceof Error ? error.message : String(error));
+        : new ApiError({
+            code: ErrorCode.INTERNAL,
+            status: 0,
+            message: error instanceof Error ? error.message : String(error),
+          });
     const shown = { code: e.code, message: e.message };
-    if (e.status === 401) {
+    if (e.code === ErrorCode.UNAUTHENTICATED) {
       this.pause({ authRequired: true, error: shown });
       return;
     }
-    if (e.status === 426) {
+    if (e.code === ErrorCode.CLIENT_UPGRADE_REQUIRED) {
       this.pause({ upgradeRequired: true, error: shown });
       return;
     }
-    if (e.status === 413 && this.batchSize > 1) {
-      this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
-      this.schedule(0);
-      return;
-    }
-    // Network, 429, 5xx and anything unexpected: try again later, even with nothing new to send.
+    // Network, rate limits, a busy or failing server (isRetryableCode) and anything else: try again later,
+    // even with nothing new to send; the error stays visible meanwhile.
     const delay = backoffDelay(++this.failures, this.random, e.retryAfterMs);
-    this.state.set({ online: e.status !== 0, error: shown, retryAt: this.now().getTime() + delay });
+    this.state.set({ online: e.code !== 'NETWORK', error: shown, retryAt: this.now().getTime() + delay });
     this.schedule(delay);
   }
 
@@ -355,18 +390,24 @@ export class SyncClient {
             schemaVersion: this.versions.schema,
             clientGroupId: this.clientGroupId,
             clientId: this.clientId,
-            mutations: batch.map((m) => ({ id: m.id, name: m.name, args: m.args, clientTime: m.clientTime })),
+            mutations: batch.map((m) => wireMutation(m, this.oversized.has(m.id))),
           },
           this.opts.lang,
         );
       } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (error.code === ErrorCode.PAYLOAD_TOO_LARGE) {
+          // Halve the batch; a single mutation still too large can never be sent whole: it goes without its
+          // args, the server records the rejection and the queue moves on.
+          const [only] = batch;
+          if (batch.length > 1) this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+          else if (only && !this.oversized.has(only.id)) this.oversized.add(only.id);
+          else throw error;
+          continue;
+        }
         // The server has seen fewer (lost ledger row on a restore) or more (a lost response) than we thought.
-        const expected = error instanceof SyncHttpError ? error.details?.expected : undefined;
-        if (
-          error instanceof SyncHttpError &&
-          error.code === ErrorCode.MUTATION_OUT_OF_ORDER &&
-          typeof expected === 'number'
-        ) {
+        const expected = (error.details as { expected?: unknown } | undefined)?.expected;
+        if (error.code === ErrorCode.MUTATION_OUT_OF_ORDER && typeof expected === 'number') {
           if (expected - 1 === acked || !(await this.db.mutations.get(expected))) throw error;
           acked = expected - 1;
           await this.db.setMeta('lastAcked', acked);
@@ -382,7 +423,9 @@ export class SyncClient {
         }
         await this.db.setMeta('lastAcked', res.lastMutationId);
       });
-      if (res.lastMutationId <= acked) throw new SyncHttpError(500, 'PUSH_NOT_APPLIED', 'server made no progress');
+      if (res.lastMutationId <= acked) {
+        throw new ApiError({ code: ErrorCode.INTERNAL, status: 0, message: 'server made no progress' });
+      }
       acked = res.lastMutationId;
       if (batch.length < this.batchSize) return;
     }
@@ -435,7 +478,7 @@ export class SyncClient {
         res = await this.requestPage(cookie);
       } catch (error) {
         // Too old or unreadable: start over with a full pull; the queue is kept and rebased on it.
-        if (error instanceof SyncHttpError && error.code === ErrorCode.SYNC_RESET_REQUIRED && resets++ === 0) {
+        if (error instanceof ApiError && error.code === ErrorCode.SYNC_RESET_REQUIRED && resets++ === 0) {
           cookie = null;
           patch = [];
           continue;
@@ -460,12 +503,13 @@ export class SyncClient {
         try {
           await uploadBlob(this.fetch, this.baseUrl, blob);
         } catch (error) {
-          // The attachment is gone on the server (ticket deleted or out of reach): say so rather than retry forever.
-          if (!(error instanceof SyncHttpError) || error.status !== 404) throw error;
+          // Gone on the server (ticket deleted or out of reach), or refused for good (not this user's, too
+          // large): say so rather than retry forever. A damaged or misplaced piece resumes on the next try.
+          if (!(error instanceof ApiError) || !isPermanentUploadFailure(error.code)) throw error;
           await this.db.rejections.put({
             id: blob.mutationId,
-            code: ErrorCode.NOT_FOUND,
-            message: 'attachment no longer exists on the server',
+            code: error.code === 'NETWORK' ? ErrorCode.INTERNAL : error.code,
+            message: error.code === ErrorCode.NOT_FOUND ? 'attachment no longer exists on the server' : error.message,
             name: 'upload',
             args: { attachmentId: blob.id },
             at: this.now().getTime(),

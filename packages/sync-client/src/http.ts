@@ -1,16 +1,4 @@
-/** A failed sync request: `status` 0 is a network failure (offline, dropped connection). */
-export class SyncHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'SyncHttpError';
-  }
-}
+import { ApiError, parseErrorBody } from '@mesa/core';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -24,31 +12,31 @@ function retryAfter(res: Response, now: number): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** Turns a non-2xx response (the API's `{ error: { code, message, details } }`, or anything else) into an error. */
-export async function errorOf(res: Response): Promise<SyncHttpError> {
-  let code = `HTTP_${res.status}`;
-  let message = res.statusText || code;
-  let details: Record<string, unknown> | undefined;
+/** No answer at all (offline, a dropped connection, a body cut off): the request may or may not have run. */
+export const networkError = (cause: unknown): ApiError =>
+  new ApiError({ code: 'NETWORK', status: 0, message: cause instanceof Error ? cause.message : String(cause) });
+
+/** Turns a non-2xx response (the API's one error shape, or a proxy's page) into the shared ApiError. */
+export async function errorOf(res: Response): Promise<ApiError> {
+  let body: unknown;
   try {
-    const body = (await res.json()) as {
-      error?: { code?: string; message?: string; details?: Record<string, unknown> };
-    };
-    if (body.error?.code) code = body.error.code;
-    if (body.error?.message) message = body.error.message;
-    details = body.error?.details;
+    body = await res.json();
   } catch {
-    // Not our error shape (a proxy's page): the status says enough.
+    // Not JSON (a proxy's page): parseErrorBody names it from the status.
   }
-  return new SyncHttpError(res.status, code, message, details, retryAfter(res, Date.now()));
+  const options: Parameters<typeof parseErrorBody>[2] = { requestId: res.headers.get('x-request-id') };
+  const wait = retryAfter(res, Date.now());
+  if (wait !== undefined) options.retryAfterMs = wait;
+  return parseErrorBody(res.status, body, options);
 }
 
-/** fetch that never throws a bare TypeError: network failures become SyncHttpError(0, 'NETWORK'). */
+/** fetch that never throws a bare TypeError: network failures become ApiError NETWORK. */
 export async function send(fetchFn: FetchLike, url: string, init: RequestInit): Promise<Response> {
   let res: Response;
   try {
     res = await fetchFn(url, { credentials: 'same-origin', ...init });
   } catch (error) {
-    throw new SyncHttpError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+    throw networkError(error);
   }
   if (!res.ok) throw await errorOf(res);
   return res;
@@ -62,6 +50,6 @@ export async function postJson<T>(fetchFn: FetchLike, url: string, body: unknown
     return (await res.json()) as T;
   } catch (error) {
     // The body was cut off: the request may have been applied, so it is retried like a lost response.
-    throw new SyncHttpError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+    throw networkError(error);
   }
 }

@@ -1,6 +1,7 @@
+export { ApiError } from '@mesa/core';
 export { BACKOFF_MAX_MS, backoffDelay } from './backoff';
 export { SyncClient, type SyncClientOptions, uuid } from './client';
-export { type FetchLike, SyncHttpError } from './http';
+export type { FetchLike } from './http';
 export { holdLeadership, type LockManagerLike, MemoryLocks } from './leader';
 export { databaseName, type PendingMutation, type Rejection, SyncDatabase } from './schema';
 export { readEvents } from './sse';

@@ -1,5 +1,6 @@
+import { ApiError, ErrorCode } from '@mesa/core';
 import { backoffDelay } from './backoff';
-import { type FetchLike, SyncHttpError, send } from './http';
+import { type FetchLike, send } from './http';
 import { readEvents } from './sse';
 
 /** The server sends a heartbeat every 25 s; silence for longer than this means a dead connection. */
@@ -49,7 +50,7 @@ export function listenForPokes(opts: PokeOptions): () => void {
         failures = 0;
         if (res.body) await readEvents(res.body, (name) => name === 'poke' && opts.onPoke(), alive);
       } catch (error) {
-        if (error instanceof SyncHttpError && error.status === 401) {
+        if (error instanceof ApiError && error.code === ErrorCode.UNAUTHENTICATED) {
           stopped = true;
           opts.onUnauthorized();
         }

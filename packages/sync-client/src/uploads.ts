@@ -1,5 +1,5 @@
-import { MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
-import { type FetchLike, SyncHttpError, send } from './http';
+import { ApiError, ErrorCode, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
+import { type FetchLike, send } from './http';
 import type { PendingBlob } from './schema';
 
 /** The smallest piece the server takes: a lost connection on a weak mobile link costs at most one. */
@@ -32,11 +32,15 @@ export async function uploadBlob(fetchFn: FetchLike, baseUrl: string, blob: Pend
     const reply = (await res.json()) as { complete: boolean; received?: number; sha256?: string };
     if (reply.complete) {
       if (reply.sha256 !== undefined && reply.sha256 !== blob.sha256) {
-        throw new SyncHttpError(409, 'ATTACHMENT_HASH_MISMATCH', 'server stored a different file');
+        throw new ApiError({
+          code: ErrorCode.ATTACHMENT_HASH_MISMATCH,
+          status: 0,
+          message: 'server stored a different file',
+        });
       }
       return;
     }
     offset = reply.received ?? end;
   } while (offset < blob.size);
-  throw new SyncHttpError(500, 'UPLOAD_INCOMPLETE', 'server did not confirm the upload');
+  throw new ApiError({ code: ErrorCode.INTERNAL, status: 0, message: 'server did not confirm the upload' });
 }
