@@ -168,14 +168,14 @@ function send(method: string, path: string, opts: SendOptions = {}, retry = true
 
 /** Polls /api/health every POLL_MS without waiting for the previous answer; each sample carries its phase. */
 function startPoller() {
-  const samples: Array<{ phase: string; ms: number; ok: boolean }> = [];
+  const samples: Array<{ phase: string; ms: number; ok: boolean; at: number }> = [];
   let phase = 'idle';
   const timer = setInterval(() => {
     const at = phase;
     const t0 = performance.now();
     send('GET', '/api/health', { agent: healthHttp }).then(
-      (r) => samples.push({ phase: at, ms: performance.now() - t0, ok: r.status === 200 }),
-      () => samples.push({ phase: at, ms: performance.now() - t0, ok: false }),
+      (r) => samples.push({ phase: at, ms: performance.now() - t0, ok: r.status === 200, at: t0 }),
+      () => samples.push({ phase: at, ms: performance.now() - t0, ok: false, at: t0 }),
     );
   }, POLL_MS);
   return {
@@ -240,11 +240,14 @@ try {
 
   const loads: Record<string, (burst: number) => Promise<string>> = {
     async search() {
-      const replies = await Promise.all(
-        Array.from({ length: SEARCHES }, () => send('GET', `/api/tickets?q=${TERM}&limit=100`, { cookie })),
-      );
-      const found = replies.map((r) =>
-        r.status === 200 ? (JSON.parse(r.body) as { items: unknown[] }).items.length : -1,
+      // Each reply is parsed as it arrives: 200 × 100 tickets parsed at once would stall this process's
+      // event loop, and with it the health polls' clocks.
+      const found = await Promise.all(
+        Array.from({ length: SEARCHES }, () =>
+          send('GET', `/api/tickets?q=${TERM}&limit=100`, { cookie }).then((r) =>
+            r.status === 200 ? (JSON.parse(r.body) as { items: unknown[] }).items.length : -1,
+          ),
+        ),
       );
       const want = Math.min(100, world.matches);
       const good = found.filter((n) => n === want).length;
@@ -316,10 +319,13 @@ try {
     },
   };
 
+  // Keep-alive connections for the loads, opened before measuring (as a proxy or browsers keep theirs).
+  await Promise.all(Array.from({ length: 2 * LOGINS }, () => send('GET', '/api/health')));
   const poller = startPoller();
   await sleep(3000);
   const work: Record<string, string[]> = {};
   const elapsed: Record<string, number> = {};
+  const starts: Record<string, number[]> = {};
   // BENCH_LOADS=search,push runs some of them (e.g. to profile one with BENCH_CPU_PROF).
   const only = process.env.BENCH_LOADS?.split(',');
   const chosen = Object.entries(loads).filter(([name]) => !only || only.includes(name));
@@ -327,8 +333,11 @@ try {
     poller.set(name);
     const t0 = performance.now();
     work[name] = [];
-    for (let b = 0; b < burstsOf(name); b++) work[name].push(await run(b));
-    console.error(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    starts[name] = [];
+    for (let b = 0; b < burstsOf(name); b++) {
+      starts[name].push(performance.now());
+      work[name].push(await run(b));
+    }
     elapsed[name] = performance.now() - t0;
     poller.set('between');
     await sleep(1000);
@@ -358,6 +367,16 @@ try {
       `  ${name.padEnd(11)} health p50 ${f(s.p50)}, p99 ${f(s.p99)}, max ${f(s.max)} (n=${s.n}, failed ${s.failed}); ` +
         `load ${(elapsed[name]! / 1000).toFixed(1)} s: ${[...new Set(work[name])].join(' | ')}`,
     );
+    // Where in a burst the slowest polls were sent: at its start (requests arriving), or later.
+    const slowest = samples
+      .filter((x) => x.phase === name)
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((x) => {
+        const b = (starts[name] ?? []).filter((t) => t <= x.at).length;
+        return `${f(x.ms)} sent ${((x.at - (starts[name]?.[b - 1] ?? x.at)) / 1000).toFixed(2)} s into burst ${b}`;
+      });
+    console.log(`              slowest: ${slowest.join('; ')}`);
   }
   api.kill('SIGTERM');
   await new Promise((r) => api?.once('exit', r));
