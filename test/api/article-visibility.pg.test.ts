@@ -4,17 +4,18 @@ import { testEnv } from '@mesa/api/env';
 import type { Actor } from '@mesa/api/http/context';
 import { createLogger } from '@mesa/api/logger';
 import { PermanentError, planner } from '@mesa/api/mail/outbox-plan';
-import { readAttachment } from '@mesa/api/services/attachment-service';
 import { storeAttachment } from '@mesa/api/services/blob-store';
 import { enqueue } from '@mesa/api/services/outbox';
 import { listArticles } from '@mesa/api/services/ticket-query';
 import { pullChanges } from '@mesa/api/sync/change-log';
 import { POKE_CHANNEL } from '@mesa/api/sync/pokes/hub';
 import { organizationKey, requesterKey } from '@mesa/api/sync/pokes/scope-keys';
-import { AppError, type ArticleKind, articleKinds, mayReadArticle, mayReadAttachment, seesTicket } from '@mesa/core';
+import { type ArticleKind, articleKinds, mayReadArticle, mayReadAttachment, seesTicket } from '@mesa/core';
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
+import { loginCookie, request } from '../support/http';
 import { insertBareTicket } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
@@ -34,6 +35,9 @@ const articlePayload = new Map<ArticleKind, string>();
 const filePayload = new Map<ArticleKind | null, string>();
 const payloads: string[] = [];
 let stopListening: () => Promise<void>;
+let app: ReturnType<typeof testApp>;
+/** Session cookies of every user of the world, by world name. */
+const cookies = new Map<string, string>();
 
 async function payloadOf(write: () => Promise<unknown>): Promise<string> {
   const before = payloads.length;
@@ -71,6 +75,8 @@ async function viewers(): Promise<Array<[string, Actor]>> {
 beforeAll(async () => {
   database = await openTestDatabase();
   w = await buildWorld(database);
+  app = testApp(database);
+  for (const [who, actor] of Object.entries(w.actors)) cookies.set(who, (await loginCookie(app, actor.email)).cookie);
   stopListening = await database.listen(POKE_CHANNEL, { onPayload: (p) => payloads.push(p), onListen: () => {} });
   ticketId = await insertBareTicket(database, w, 'Visibilidad', w.users.customer, 'sistemas');
   // Owned by the technician, so every role has a viewer who sees the ticket.
@@ -143,16 +149,18 @@ describe('the customer-visible article rule', () => {
     expect(compared).toBe(6 * 5);
   });
 
-  it('is what reading a file’s bytes allows, for every viewer who sees the ticket', async () => {
+  it('is what GET /api/attachments/{id} serves, for every viewer who sees the ticket', async () => {
     let compared = 0;
     for (const [who, actor] of await viewers()) {
       for (const [kind, id] of fileOf) {
-        const read = await readAttachment(database.db, actor, id).then(
-          (f) => f.filename,
-          (e: unknown) => (e instanceof AppError ? e.code : e),
-        );
-        expect(read, `${who} × file of ${kind}`).toBe(
-          mayReadAttachment(actor.role, kind) ? `${kind ?? 'ticket'}.txt` : 'NOT_FOUND',
+        const r = await request(app, 'GET', `/api/attachments/${id}`, { cookie: cookies.get(who) as string });
+        expect(
+          { status: r.status, body: r.status === 200 ? r.body : r.body.error.code },
+          `${who} × file of ${kind}`,
+        ).toEqual(
+          mayReadAttachment(actor.role, kind)
+            ? { status: 200, body: `archivo ${kind ?? 'ticket'}` }
+            : { status: 404, body: 'NOT_FOUND' },
         );
         compared++;
       }
