@@ -89,10 +89,20 @@ describe('register and verify', () => {
       403,
       'EMAIL_NOT_VERIFIED',
     );
-    const verified = await anon.post('/api/auth/verify-email', { token });
+    // The link plus the password chosen at sign-up; a mistyped one leaves the link usable.
+    expectError(
+      await anon.post('/api/auth/verify-email', { token, password: 'una-clave-larga!' }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    const verified = await anon.post('/api/auth/verify-email', { token, password: 'una-clave-larga' });
     expect(verified.status).toBe(200);
     expect(verified.body.user).toMatchObject({ email: 'nuevo@cliente.test', emailVerified: true });
-    expectError(await anon.post('/api/auth/verify-email', { token }), 400, 'INVALID_TOKEN');
+    expectError(
+      await anon.post('/api/auth/verify-email', { token, password: 'una-clave-larga' }),
+      400,
+      'INVALID_TOKEN',
+    );
 
     await anon.login('NUEVO@cliente.test', 'una-clave-larga');
     const me = await anon.get('/api/auth/me');
@@ -136,9 +146,14 @@ describe('register and verify', () => {
 
   it('refuses unknown and malformed verification tokens', async () => {
     const anon = client(app);
-    expectError(await anon.post('/api/auth/verify-email', { token: 'a'.repeat(43) }), 400, 'INVALID_TOKEN');
-    expectError(await anon.post('/api/auth/verify-email', { token: 'short' }), 400, 'VALIDATION_FAILED');
-    expectError(await anon.post('/api/auth/verify-email', { token: 'a'.repeat(5000) }), 400, 'VALIDATION_FAILED');
+    const password = 'una-clave-larga';
+    expectError(await anon.post('/api/auth/verify-email', { token: 'a'.repeat(43), password }), 400, 'INVALID_TOKEN');
+    expectError(await anon.post('/api/auth/verify-email', { token: 'short', password }), 400, 'VALIDATION_FAILED');
+    expectError(
+      await anon.post('/api/auth/verify-email', { token: 'a'.repeat(5000), password }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 });
 
@@ -336,6 +351,53 @@ describe('security', () => {
         expect(after).toEqual(before);
         await client(app).login(email);
       }
+    });
+  });
+
+  describe("pre-registration of someone else's address", () => {
+    it('a password chosen in an anonymous request never becomes usable without proof of it by the mailbox owner', async () => {
+      const anon = client(app);
+      const attack = registration({ email: 'victima@cliente.test', password: 'clave-del-atacante' });
+      expect((await anon.post('/api/auth/register', attack)).status).toBe(202);
+      const [mail] = await mailsTo('verify_email', 'victima@cliente.test');
+      const token = tokenOf(mail!.link);
+      const unverified = async () =>
+        (await database.db.select().from(users).where(eq(users.email, 'victima@cliente.test')))[0]!.emailVerifiedAt;
+
+      // The owner clicks without the attacker's password: the link alone, or a password of their own, verifies nothing.
+      expect(
+        expectError(await anon.post('/api/auth/verify-email', { token }), 400, 'VALIDATION_FAILED').details,
+      ).toEqual({ issues: [{ path: 'password', code: 'custom', message: expect.any(String) }] });
+      const guessed = await client(app, 'es').post('/api/auth/verify-email', {
+        token,
+        password: 'clave-de-la-victima',
+      });
+      expect(expectError(guessed, 401, 'INVALID_CREDENTIALS').details).toEqual({
+        issues: [{ path: 'password', code: 'signup_password_mismatch', message: expect.any(String) }],
+      });
+      expect(await unverified()).toBeNull();
+      expectError(
+        await anon.post('/api/auth/login', { email: 'victima@cliente.test', password: 'clave-del-atacante' }),
+        403,
+        'EMAIL_NOT_VERIFIED',
+      );
+
+      // The link then works as a set-password link: the owner's own password replaces the pending one.
+      expectError(await anon.post('/api/auth/verify-email', { token, newPassword: 'password' }), 422, 'WEAK_PASSWORD');
+      const own = await anon.post('/api/auth/verify-email', { token, newPassword: 'clave-de-la-victima' });
+      expect(own.status).toBe(200);
+      expect(own.body.user).toMatchObject({ email: 'victima@cliente.test', emailVerified: true });
+      expectError(
+        await anon.post('/api/auth/verify-email', { token, password: 'clave-del-atacante' }),
+        400,
+        'INVALID_TOKEN',
+      );
+      expectError(
+        await anon.post('/api/auth/login', { email: 'victima@cliente.test', password: 'clave-del-atacante' }),
+        401,
+        'INVALID_CREDENTIALS',
+      );
+      await client(app).login('victima@cliente.test', 'clave-de-la-victima');
     });
   });
 

@@ -1,5 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
-import { forgotPasswordInput, loginInput, registerInput, resetPasswordInput, tokenInput, userSchema } from '@mesa/core';
+import {
+  forgotPasswordInput,
+  loginInput,
+  registerInput,
+  resetPasswordInput,
+  userSchema,
+  verifyEmailInput,
+} from '@mesa/core';
 import { z } from 'zod';
 import type { Deps } from '../http/context';
 import { errorResponses, json, jsonBody, router } from '../http/openapi';
@@ -41,11 +48,12 @@ export function authRoutes(deps: Deps) {
         method: 'post',
         path: '/auth/verify-email',
         tags,
-        summary: 'Confirm an e-mail address with the token from the link',
-        request: { body: jsonBody(tokenInput) },
+        summary:
+          "Confirm an e-mail address with the link's token and the password chosen at sign-up (401 INVALID_CREDENTIALS if it is not that one; the link stays usable), or choose another with newPassword (the sign-up one is discarded)",
+        request: { body: jsonBody(verifyEmailInput) },
         responses: { 200: json(userBody), ...errorResponses },
       }),
-      async (c) => c.json({ user: await verifyEmail(db, c.req.valid('json').token) }, 200),
+      async (c) => c.json({ user: await verifyEmail(db, c.req.valid('json')) }, 200),
     )
     .openapi(
       createRoute({

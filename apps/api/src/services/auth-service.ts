@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, type LoginInput, type RegisterInput, type User } from '@mesa/core';
+import { AppError, ErrorCode, type LoginInput, type RegisterInput, type User, type VerifyEmailInput } from '@mesa/core';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client';
 import { authTokens, users } from '../db/schema';
@@ -147,13 +147,53 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
   return { email: input.email };
 }
 
-export async function verifyEmail(db: Db, token: string): Promise<User> {
-  return db.transaction(async (tx) => {
-    const userId = await consumeToken(tx, token, 'verify_email');
-    const [row] = await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId)).returning();
-    if (!row) throw new AppError(ErrorCode.INVALID_TOKEN);
-    return toUser(row, await departmentIdsOf(tx, row.id));
+/** The unused, unexpired link's account, without using the link up (a wrong password must leave it working). */
+async function linkAccount(db: Db, token: string, purpose: Purpose) {
+  const [row] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(authTokens)
+    .innerJoin(users, eq(users.id, authTokens.userId))
+    .where(
+      and(
+        eq(authTokens.tokenHash, sha256Hex(token)),
+        eq(authTokens.purpose, purpose),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, new Date()),
+      ),
+    );
+  if (!row) throw new AppError(ErrorCode.INVALID_TOKEN);
+  return row;
+}
+
+/**
+ * The link proves the mailbox; the password typed at sign-up came from an anonymous request, so it becomes
+ * usable only once the mailbox owner shows they know it. Someone who did not sign up (another person
+ * registered their address) chooses their own password with the same link instead, and the pending one
+ * is discarded: a pre-registered address is never handed to whoever registered it.
+ */
+export async function verifyEmail(db: Db, input: VerifyEmailInput): Promise<User> {
+  if (input.newPassword !== undefined) assertAcceptablePassword(input.newPassword, 'newPassword');
+  assertHashingRoom();
+  const account = await linkAccount(db, input.token, 'verify_email');
+  let passwordHash: string | null = null;
+  if (input.newPassword !== undefined) passwordHash = await hashPassword(input.newPassword);
+  else if (!account.passwordHash || !(await verifyPassword(account.passwordHash, input.password ?? ''))) {
+    throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'not the password chosen at sign-up', {
+      issues: [{ path: 'password', code: 'signup_password_mismatch', message: 'not the password chosen at sign-up' }],
+    });
+  }
+  const row = await db.transaction(async (tx) => {
+    const userId = await consumeToken(tx, input.token, 'verify_email');
+    const [updated] = await tx
+      .update(users)
+      .set(passwordHash ? { emailVerifiedAt: new Date(), passwordHash } : { emailVerifiedAt: new Date() })
+      .where(eq(users.id, userId))
+      .returning();
+    if (!updated) throw new AppError(ErrorCode.INVALID_TOKEN);
+    return updated;
   });
+  if (passwordHash) await clearKeys(db, [throttleKeys.loginAccount(row.email.toLowerCase())]);
+  return toUser(row, await departmentIdsOf(db, row.id));
 }
 
 /**
