@@ -52,10 +52,19 @@ export const en: Messages = {
   'register.haveAccount': 'Already have an account?',
   'register.checkEmailTitle': 'Check your e-mail',
   'register.checkEmail':
-    'We sent a link to {email}. Open it to activate your account; if that address already had an account, the link lets you choose its password.',
+    'We sent a link to {email}. Open it and type the password you just chose to activate your account; if that address already had an account, the link lets you choose its password.',
 
   'verify.title': 'Confirm e-mail',
-  'verify.working': 'Confirming your e-mail…',
+  'verify.intro': 'To confirm your e-mail, type the password you chose when you signed up.',
+  'verify.signupPassword': 'Password chosen at sign-up',
+  'verify.submit': 'Confirm my e-mail',
+  'verify.wrongPassword':
+    'The “Password chosen at sign-up” does not match. Type it again or, if you did not sign up, choose a password of your own.',
+  'verify.chooseInstead': 'Did not sign up yourself, or forgot the password? Choose a new one',
+  'verify.chooseIntro':
+    'Choose your own password: it confirms your e-mail and replaces the one given at sign-up, which stops working.',
+  'verify.submitChoose': 'Save password and confirm',
+  'verify.useSignup': 'Use the password I chose at sign-up',
   'verify.done': 'Your e-mail is confirmed.',
   'verify.missingToken': 'The link has no confirmation code. Open it again from your e-mail.',
 

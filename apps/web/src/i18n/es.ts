@@ -55,10 +55,19 @@ export const es = {
   'register.haveAccount': '¿Ya tiene cuenta?',
   'register.checkEmailTitle': 'Revise su correo',
   'register.checkEmail':
-    'Enviamos un enlace a {email}. Ábralo para activar su cuenta; si ese correo ya tenía una cuenta, el enlace sirve para elegir su clave.',
+    'Enviamos un enlace a {email}. Ábralo y escriba la clave que acaba de elegir para activar su cuenta; si ese correo ya tenía una cuenta, el enlace sirve para elegir su clave.',
 
   'verify.title': 'Confirmar correo',
-  'verify.working': 'Confirmando su correo…',
+  'verify.intro': 'Para confirmar su correo, escriba la clave que eligió al crear la cuenta.',
+  'verify.signupPassword': 'Clave elegida al crear la cuenta',
+  'verify.submit': 'Confirmar mi correo',
+  'verify.wrongPassword':
+    'La «Clave elegida al crear la cuenta» no coincide. Escríbala de nuevo o, si no creó usted esta cuenta, elija una clave propia.',
+  'verify.chooseInstead': '¿No creó usted esta cuenta o no recuerda la clave? Elija una nueva',
+  'verify.chooseIntro':
+    'Elija su propia clave: confirmará su correo y reemplazará la que se indicó al crear la cuenta, que deja de valer.',
+  'verify.submitChoose': 'Guardar clave y confirmar',
+  'verify.useSignup': 'Usar la clave que elegí al crear la cuenta',
   'verify.done': 'Su correo quedó confirmado.',
   'verify.missingToken': 'El enlace no incluye el código de confirmación. Ábralo de nuevo desde su correo.',
 

@@ -1,6 +1,7 @@
 import type { Language } from '@mesa/core';
 import { type Draft, pick } from './doc';
 
+/** The link asks for the sign-up password, or lets the mailbox owner choose one if someone else signed up. */
 export function verifyEmail(link: string, lang: Language): Draft {
   return {
     subject: pick(lang, 'Confirma tu correo electrónico', 'Confirm your e-mail address'),
@@ -9,8 +10,8 @@ export function verifyEmail(link: string, lang: Language): Draft {
         kind: 'p',
         text: pick(
           lang,
-          'Para activar tu cuenta en la mesa de ayuda, confirma tu dirección de correo con este enlace:',
-          'To activate your help desk account, confirm your e-mail address with this link:',
+          'Para activar tu cuenta en la mesa de ayuda, abre este enlace y escribe la contraseña que elegiste al registrarte:',
+          'To activate your help desk account, open this link and type the password you chose when you signed up:',
         ),
       },
       { kind: 'link', label: pick(lang, 'Confirmar mi correo', 'Confirm my e-mail'), href: link },
@@ -18,8 +19,8 @@ export function verifyEmail(link: string, lang: Language): Draft {
         kind: 'p',
         text: pick(
           lang,
-          'Si no creaste una cuenta, ignora este mensaje.',
-          'If you did not create an account, you can ignore this message.',
+          'Si no creaste tú esta cuenta, ignora este mensaje: nadie puede usarla sin este enlace. O, si quieres usarla, elige con el mismo enlace tu propia contraseña; la que se indicó al registrarse deja de valer.',
+          'If you did not create this account, ignore this message: nobody can use it without this link. Or, to use it yourself, choose your own password with the same link; the one given at sign-up stops working.',
         ),
       },
     ],
