@@ -1,7 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Database } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { attachmentUploads, blobPieces, blobs } from '@mesa/api/db/schema';
+import { testEnv } from '@mesa/api/env';
+import { PIECE_BYTES } from '@mesa/api/services/blob-store';
 import { MAX_ATTACHMENT_BYTES, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES, type Ticket } from '@mesa/core';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -375,14 +379,32 @@ describe('who may upload', () => {
   });
 });
 
-/** The rows a stored file's bytes live in: where each starts and how long it is. */
-const piecesOf = (sha: string) =>
-  database.db
+/**
+ * Where a stored file's bytes live: on Postgres the blob_pieces rows (start, bytes); on PGlite one file
+ * under DATA_DIR/blobs and no rows.
+ */
+async function layoutOf(sha: string) {
+  const [blob] = await database.db.select({ key: blobs.piecesKey }).from(blobs).where(eq(blobs.sha256, sha));
+  const key = blob?.key ?? '';
+  const rows = await database.db
     .select({ start: blobPieces.start, bytes: sql<number>`octet_length(${blobPieces.content})`.mapWith(Number) })
     .from(blobPieces)
-    .innerJoin(blobs, eq(blobs.piecesKey, blobPieces.piecesKey))
-    .where(eq(blobs.sha256, sha))
+    .where(eq(blobPieces.piecesKey, key))
     .orderBy(blobPieces.start);
+  if (database.kind === 'postgres') return { rows };
+  return { rows, fileBytes: (await stat(join(testEnv().DATA_DIR, 'blobs', key))).size };
+}
+
+/** Each request's bytes cut into PIECE_BYTES rows from its own offset (Postgres), or one file (PGlite). */
+function expectedLayout(requests: Array<[number, number]>) {
+  const rows: Array<{ start: number; bytes: number }> = [];
+  for (const [from, to] of requests) {
+    for (let at = from; at < to; at += PIECE_BYTES) rows.push({ start: at, bytes: Math.min(PIECE_BYTES, to - at) });
+  }
+  expect(rows.length).toBeGreaterThan(requests.length);
+  if (database.kind === 'postgres') return { rows };
+  return { rows: [], fileBytes: requests.at(-1)![1] };
+}
 
 /** Sends `first`, then waits for `gate` before sending the rest: an upload the test holds open. */
 function heldStream(bytes: Buffer, first: number, gate: Promise<void>) {
@@ -438,7 +460,7 @@ describe('security', () => {
     expectError(await bytesAs.outsider.read(onNote), 404, 'NOT_FOUND');
   });
 
-  it('stores an upload as pieces of at most 1 MiB while it streams, and serves it back whole', async () => {
+  it('stores an upload piece by piece while it streams (rows on Postgres, a file on PGlite), serves it whole', async () => {
     const t = await fieldTicket();
     const size = 2.5 * K;
     const photo = randomBytes(size);
@@ -450,11 +472,7 @@ describe('security', () => {
       size,
       complete: true,
     });
-    expect(await piecesOf(hash)).toEqual([
-      { start: 0, bytes: K },
-      { start: K, bytes: K },
-      { start: 2 * K, bytes: 0.5 * K },
-    ]);
+    expect(await layoutOf(hash)).toEqual(expectedLayout([[0, size]]));
     const [blob] = await database.db
       .select({ inline: sql<number>`octet_length(${blobs.content})`.mapWith(Number), size: blobs.size })
       .from(blobs)
@@ -464,19 +482,19 @@ describe('security', () => {
     expect(read.status).toBe(200);
     expect(read.raw.equals(photo)).toBe(true);
 
-    // Resumable pieces of 1.5 MiB land in rows of at most 1 MiB too.
+    // Resumable requests of 1.5 MiB are cut the same way, each from its own offset.
     const other = randomBytes(3 * K);
     const otherId = await announce(as.technician, t.id, other);
     const put = (s: number, e: number) =>
       bytesAs.technician.put(otherId, other.subarray(s, e), sha256(other), range(s, e, other.length));
     expect((await put(0, 1.5 * K)).body).toEqual({ id: otherId, received: 1.5 * K, complete: false });
     expect((await put(1.5 * K, 3 * K)).body).toMatchObject({ id: otherId, complete: true });
-    expect(await piecesOf(sha256(other))).toEqual([
-      { start: 0, bytes: K },
-      { start: K, bytes: 0.5 * K },
-      { start: 1.5 * K, bytes: K },
-      { start: 2.5 * K, bytes: 0.5 * K },
-    ]);
+    expect(await layoutOf(sha256(other))).toEqual(
+      expectedLayout([
+        [0, 1.5 * K],
+        [1.5 * K, 3 * K],
+      ]),
+    );
     expect((await bytesAs.agent.read(otherId)).raw.equals(other)).toBe(true);
   });
 

@@ -12,7 +12,8 @@ import {
   uploadStatus,
   uploadTarget,
 } from '../services/attachment-upload';
-import { receiveWithinLimits, uploadSlots } from '../services/upload-limits';
+import { pieceStoreFor } from '../services/piece-store';
+import { receiveWithinLimits, uploadSlots, writeGate } from '../services/upload-limits';
 
 const tags = ['attachments'];
 const idParam = z.object({ id: z.uuid() });
@@ -46,6 +47,9 @@ export function attachmentUploadRoutes(deps: Deps) {
   const limits = {
     slots: uploadSlots(deps.env.UPLOAD_MAX_CONCURRENT_PER_USER),
     maxBytesPerUserDay: deps.env.UPLOAD_MAX_BYTES_PER_USER_DAY,
+    // PGlite runs one statement at a time; a pool of Postgres connections takes a few at once.
+    pieceWrites: writeGate(deps.database.kind === 'pglite' ? 1 : 4),
+    store: pieceStoreFor(deps.database, deps.env.DATA_DIR),
   };
   return router()
     .openapi(

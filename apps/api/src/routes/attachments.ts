@@ -4,6 +4,7 @@ import type { Deps } from '../http/context';
 import { errorResponses, router } from '../http/openapi';
 import { requireActor } from '../services/access';
 import { readAttachment } from '../services/attachment-service';
+import { pieceStoreFor } from '../services/piece-store';
 
 const idParam = z.object({ id: z.uuid() });
 
@@ -16,6 +17,7 @@ const safeInline = (type: string) => /^image\/(png|jpeg|gif|webp)$|^application\
 
 export function attachmentRoutes(deps: Deps) {
   const { db } = deps.database;
+  const store = pieceStoreFor(deps.database, deps.env.DATA_DIR);
   return router().openapi(
     createRoute({
       method: 'get',
@@ -29,7 +31,7 @@ export function attachmentRoutes(deps: Deps) {
       },
     }),
     async (c) => {
-      const file = await readAttachment(db, requireActor(c.get('actor')), c.req.valid('param').id);
+      const file = await readAttachment(db, store, requireActor(c.get('actor')), c.req.valid('param').id);
       const inline = safeInline(file.contentType);
       // Streamed piece by piece: a 25 MiB file never sits whole in memory.
       return c.body(file.body, 200, {

@@ -5,6 +5,7 @@ import { articles, attachments, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 import { attachmentVisibility, ticketScope } from './access';
 import { openBlob } from './blob-store';
+import type { PieceStore } from './piece-store';
 
 export interface AttachmentContent {
   filename: string;
@@ -23,7 +24,7 @@ export const visibleAttachment = (actor: Actor, id: string): SQL | undefined =>
   and(eq(attachments.id, id), ticketScope(actor), isNull(tickets.deletedAt), attachmentVisibility(actor));
 
 /** An attachment in the actor's scope whose own bytes arrived (a matching hash alone is not the file). */
-export async function readAttachment(db: Db, actor: Actor, id: string): Promise<AttachmentContent> {
+export async function readAttachment(db: Db, store: PieceStore, actor: Actor, id: string): Promise<AttachmentContent> {
   const [row] = await db
     .select({ filename: attachments.filename, contentType: attachments.contentType, sha256: attachments.sha256 })
     .from(attachments)
@@ -31,6 +32,6 @@ export async function readAttachment(db: Db, actor: Actor, id: string): Promise<
     .leftJoin(articles, eq(articles.id, attachments.articleId))
     .where(and(visibleAttachment(actor, id), isNotNull(attachments.storedAt)));
   if (!row) throw new AppError(ErrorCode.NOT_FOUND, 'attachment not found');
-  const blob = await openBlob(db, row.sha256);
+  const blob = await openBlob(db, store, row.sha256);
   return { filename: row.filename, contentType: row.contentType, sha256: row.sha256, size: blob.size, body: blob.body };
 }

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ErrorCode, isStaff, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES } from '@mesa/core';
-import { and, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { articles, attachments, attachmentUploads, blobPieces, blobs, tickets } from '../db/schema';
+import { articles, attachments, attachmentUploads, blobs, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 import { visibleAttachment } from './attachment-service';
 import { hashPieces, PIECE_BYTES } from './blob-store';
+import type { PieceStore } from './piece-store';
 
 /** The attachment an upload is for, as the caller may see it. */
 export interface UploadTarget {
@@ -214,7 +215,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * copy nobody is writing); a piece must start at the received offset. While another live request holds
  * the lease (a retry racing its first try) this one waits, then answers from what that one left.
  */
-async function claim(db: Db, target: UploadTarget, range: ByteRange | null, token: string): Promise<Claim> {
+async function claim(
+  db: Db,
+  store: PieceStore,
+  target: UploadTarget,
+  range: ByteRange | null,
+  token: string,
+): Promise<Claim> {
   const start = range ? range.start : 'whole';
   const deadline = Date.now() + WAIT_FOR_WRITER_MS;
   const claimed = { piecesKey: attachmentUploads.piecesKey, received: attachmentUploads.receivedBytes };
@@ -222,7 +229,11 @@ async function claim(db: Db, target: UploadTarget, range: ByteRange | null, toke
   for (;;) {
     let rows: Array<{ piecesKey: string; received: number }> = [];
     if (start === 'whole') {
-      await db.delete(attachmentUploads).where(and(eq(attachmentUploads.attachmentId, target.id), leaseFree()));
+      const dropped = await db
+        .delete(attachmentUploads)
+        .where(and(eq(attachmentUploads.attachmentId, target.id), leaseFree()))
+        .returning({ piecesKey: attachmentUploads.piecesKey });
+      for (const d of dropped) await store.drop(db, d.piecesKey);
     }
     if (start === 'whole' || start === 0) {
       rows = await db
@@ -248,9 +259,7 @@ async function claim(db: Db, target: UploadTarget, range: ByteRange | null, toke
     const mine = rows[0];
     if (mine) {
       // Pieces past the offset are a dead request's leftovers: they never counted.
-      await db
-        .delete(blobPieces)
-        .where(and(eq(blobPieces.piecesKey, mine.piecesKey), gte(blobPieces.start, mine.received)));
+      await store.truncate(db, mine.piecesKey, mine.received);
       return { kind: 'claimed', ...mine };
     }
     const now = await progress(db, target);
@@ -267,22 +276,6 @@ async function claim(db: Db, target: UploadTarget, range: ByteRange | null, toke
   }
 }
 
-/** One piece, written only while this request still holds the lease (renewed by the same statement). */
-async function writePiece(db: Db, id: string, token: string, start: number, content: Buffer): Promise<boolean> {
-  const result = await db.execute(sql`
-    with lease as (
-      update ${attachmentUploads} set writer_seen_at = now()
-      where attachment_id = ${id} and writer = ${token}
-      returning pieces_key
-    )
-    insert into ${blobPieces} (pieces_key, start, content)
-    select pieces_key, ${start}, ${content}::bytea from lease
-    returning start`);
-  // postgres.js returns rows as an array, PGlite as { rows }.
-  const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
-  return rows.length === 1;
-}
-
 export interface Received {
   result: UploadResult;
   /** Bytes this request wrote to the store (what its sender's allowance is charged). */
@@ -297,12 +290,12 @@ export interface Received {
 export async function receiveUpload(
   db: Db,
   target: UploadTarget,
-  range: ByteRange | null,
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
+  { range, body, maxBytes }: { range: ByteRange | null; body: ReadableStream<Uint8Array> | null; maxBytes: number },
+  { store, pieceWrites }: { store: PieceStore; pieceWrites: <T>(work: () => Promise<T>) => Promise<T> },
 ): Promise<Received> {
   const token = randomUUID();
-  const got = await claim(db, target, range, token);
+  const lease = { attachmentId: target.id, token };
+  const got = await claim(db, store, target, range, token);
   if (got.kind === 'complete') return { result: completeResult(target), written: 0 };
   if (got.kind === 'acknowledged') {
     return { result: { id: target.id, received: got.received, complete: false }, written: 0 };
@@ -311,7 +304,7 @@ export async function receiveUpload(
   const expected = range ? range.end - range.start + 1 : target.size;
   // Every byte in, but a dead request never finished: finish it, ignoring this body.
   if (got.received === target.size && start < target.size) {
-    return { result: await finish(db, target, got.piecesKey, token, null), written: 0 };
+    return { result: await finish(db, store, target, got.piecesKey, token, null), written: 0 };
   }
   const hash = createHash('sha256');
   let length = 0;
@@ -323,16 +316,17 @@ export async function receiveUpload(
       length += piece.byteLength;
       // Past the announced size is damage already: count and hash it for the answer, store none of it.
       if (length > expected) continue;
-      if (!(await writePiece(db, target.id, token, at, piece))) throw offsetMismatch(target, start);
+      const held = await pieceWrites(() => store.write(db, lease, got.piecesKey, at, piece));
+      if (!held) throw offsetMismatch(target, start);
       written += piece.byteLength;
     }
   } catch (err) {
-    await release(db, target, token, range === null);
+    await release(db, store, target, token, range === null);
     throw err;
   }
   const sha256 = hash.digest('hex');
   if (length !== expected) {
-    await release(db, target, token, range === null);
+    await release(db, store, target, token, range === null);
     if (!range) corrupted(target, { size: length, sha256 });
     throw new AppError(ErrorCode.VALIDATION_FAILED, 'body length differs from content-range', {
       field: 'content-range',
@@ -355,14 +349,18 @@ export async function receiveUpload(
   }
   // A whole file in one request was hashed on the way in; pieces from several requests are read back.
   const whole = range === null || start === 0 ? { size: length, sha256 } : null;
-  return { result: await finish(db, target, got.piecesKey, token, whole), written };
+  return { result: await finish(db, store, target, got.piecesKey, token, whole), written };
 }
 
 /** Gives the lease back after a failed request: its own pieces go (a whole upload's row too). */
-async function release(db: Db, target: UploadTarget, token: string, whole: boolean): Promise<void> {
+async function release(db: Db, store: PieceStore, target: UploadTarget, token: string, whole: boolean): Promise<void> {
   const mine = and(eq(attachmentUploads.attachmentId, target.id), eq(attachmentUploads.writer, token));
   if (whole) {
-    await db.delete(attachmentUploads).where(mine);
+    const dropped = await db
+      .delete(attachmentUploads)
+      .where(mine)
+      .returning({ piecesKey: attachmentUploads.piecesKey });
+    for (const d of dropped) await store.drop(db, d.piecesKey);
     return;
   }
   const [row] = await db
@@ -370,11 +368,7 @@ async function release(db: Db, target: UploadTarget, token: string, whole: boole
     .set({ writer: null, writerSeenAt: null })
     .where(mine)
     .returning({ piecesKey: attachmentUploads.piecesKey, received: attachmentUploads.receivedBytes });
-  if (row) {
-    await db
-      .delete(blobPieces)
-      .where(and(eq(blobPieces.piecesKey, row.piecesKey), gte(blobPieces.start, row.received)));
-  }
+  if (row) await store.truncate(db, row.piecesKey, row.received);
 }
 
 /**
@@ -383,19 +377,22 @@ async function release(db: Db, target: UploadTarget, token: string, whole: boole
  */
 async function finish(
   db: Db,
+  store: PieceStore,
   target: UploadTarget,
   piecesKey: string,
   token: string,
   hashed: { size: number; sha256: string } | null,
 ): Promise<UploadResult> {
-  const got = hashed ?? (await hashPieces(db, piecesKey));
+  const got = hashed ?? (await hashPieces(db, store, piecesKey));
   if (got.size !== target.size || got.sha256 !== target.sha256) {
     // A bad copy must not block the device's fresh start from 0.
     await db
       .delete(attachmentUploads)
       .where(and(eq(attachmentUploads.attachmentId, target.id), eq(attachmentUploads.writer, token)));
+    await store.drop(db, piecesKey);
     corrupted(target, got);
   }
+  await store.seal(piecesKey);
   const mine = and(
     eq(attachmentUploads.attachmentId, target.id),
     eq(attachmentUploads.writer, token),
@@ -407,17 +404,20 @@ async function finish(
       .from(attachmentUploads)
       .where(mine)
       .for('update');
-    if (!row) return false;
-    await tx
+    if (!row) return 'lost' as const;
+    const took = await tx
       .insert(blobs)
       .values({ sha256: target.sha256, size: target.size, content: new Uint8Array(0), piecesKey })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ sha256: blobs.sha256 });
     await tx.update(attachments).set({ storedAt: sql`now()` }).where(eq(attachments.id, target.id));
     // After the blob row: the trigger on attachment_uploads keeps the pieces only if that row took them.
     await tx.delete(attachmentUploads).where(mine);
-    return true;
+    return took.length === 1 ? ('kept' as const) : ('duplicate' as const);
   });
-  if (!done) {
+  // The store held this file already: one copy is enough.
+  if (done === 'duplicate') await store.drop(db, piecesKey);
+  if (done === 'lost') {
     // The lease expired meanwhile and another request took the upload over.
     const now = await progress(db, target);
     if (!now.stored) throw offsetMismatch(target, now.received);

@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import { uploadQuota } from '../db/schema';
 import type { Actor } from '../http/context';
 import { type ByteRange, receiveUpload, type UploadResult, type UploadTarget } from './attachment-upload';
+import type { PieceStore } from './piece-store';
 
 /**
  * How many uploads each user has running in this process. A slot is held while a request's body is
@@ -31,6 +32,28 @@ export function uploadSlots(maxPerUser: number) {
   };
 }
 export type UploadSlots = ReturnType<typeof uploadSlots>;
+
+/**
+ * At most `max` piece writes in flight in this process, first come first served. Uploads then share the
+ * database's write speed instead of every connection of the pool (or PGlite's one) queueing behind
+ * 1 MiB inserts: a health check or a ticket list waits behind at most `max` of them.
+ */
+export function writeGate(max: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+export type WriteGate = ReturnType<typeof writeGate>;
 
 const utcDay = (now: Date) => now.toISOString().slice(0, 10);
 const secondsToNextUtcDay = (now: Date) => {
@@ -85,6 +108,8 @@ export async function refundUploadBytes(db: Db, userId: string, bytes: number, n
 export interface UploadLimits {
   slots: UploadSlots;
   maxBytesPerUserDay: number;
+  pieceWrites: WriteGate;
+  store: PieceStore;
 }
 
 /**
@@ -105,7 +130,7 @@ export async function receiveWithinLimits(
     await reserveUploadBytes(db, actor.id, reserved, limits.maxBytesPerUserDay, now);
     let written = 0;
     try {
-      const received = await receiveUpload(db, target, request.range, request.body, request.maxBytes);
+      const received = await receiveUpload(db, target, request, limits);
       written = received.written;
       return received.result;
     } finally {
