@@ -1,33 +1,11 @@
-import type { ErrorCode } from '@mesa/core';
+import { ApiError, type ApiErrorCode, type ApiErrorInit, parseErrorBody } from '@mesa/core';
 import { language, t } from './i18n';
 
-/** `NETWORK`: the request never got an answer from the API (offline, DNS, proxy down). */
-export type ApiErrorCode = ErrorCode | 'NETWORK';
-
-export interface ApiErrorInit {
-  code: ApiErrorCode;
-  message: string;
-  status: number;
-  details?: unknown;
-  requestId?: string | null;
-}
-
-/** Every failed API call rejects with this; branch on `code`, show `message` (already localized). */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  readonly code: ApiErrorCode;
-  readonly status: number;
-  readonly details: unknown;
-  readonly requestId: string | null;
-
-  constructor(init: ApiErrorInit) {
-    super(init.message);
-    this.code = init.code;
-    this.status = init.status;
-    this.details = init.details;
-    this.requestId = init.requestId ?? null;
-  }
-}
+/**
+ * Every failed API call rejects with core's ApiError, the same type the sync client throws: branch on
+ * `code`, show `message` (already localized).
+ */
+export { ApiError, type ApiErrorCode, type ApiErrorInit };
 
 export interface List<T> {
   items: T[];
@@ -105,21 +83,12 @@ function parseJson(text: string): unknown {
 }
 
 function toApiError(response: Response, body: unknown): ApiError {
-  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-    return new ApiError({
-      code: error.code as ErrorCode,
-      message: error.message,
-      status: response.status,
-      details: error.details,
-      requestId: typeof error.requestId === 'string' ? error.requestId : response.headers.get('X-Request-Id'),
-    });
-  }
-  // No error body: a gateway or dev proxy answered because the API itself is unreachable.
-  if ([502, 503, 504].includes(response.status)) {
-    return new ApiError({ code: 'NETWORK', message: t('error.network'), status: response.status });
-  }
-  return unexpected(response);
+  // A gateway's page (the API unreachable) is NETWORK; the API's own shape keeps its code.
+  return parseErrorBody(response.status, body, {
+    networkMessage: t('error.network'),
+    unexpectedMessage: t('error.unexpected'),
+    requestId: response.headers.get('X-Request-Id'),
+  });
 }
 
 function unexpected(response: Response): ApiError {
@@ -130,5 +99,3 @@ function unexpected(response: Response): ApiError {
     requestId: response.headers.get('X-Request-Id'),
   });
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
