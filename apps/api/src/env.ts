@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordProblem, passwordProblemText } from './services/password-policy';
 
 // The only module that reads process.env: everything else receives a typed Env.
 const bool = z
@@ -16,7 +17,16 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DEMO_DATA: bool.default(true),
   ADMIN_EMAIL: z.email().default('admin@mesa.test'),
-  ADMIN_PASSWORD: z.string().min(8).max(200).optional(),
+  /** The first admin's password: the rules every password a person chooses follows (common, whitespace-only). */
+  ADMIN_PASSWORD: z
+    .string()
+    .min(8)
+    .max(200)
+    .superRefine((password, ctx) => {
+      const problem = passwordProblem(password);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${passwordProblemText[problem]}; choose another` });
+    })
+    .optional(),
   /**
    * Proxies in front of the API: `false`/0 none, `true` one, or their number. The client address is the
    * X-Forwarded-For entry that many hops from the right; cookies follow X-Forwarded-Proto (Secure).

@@ -17,6 +17,12 @@ const common = new Set<string>([
 
 export type PasswordProblem = 'blank' | 'common';
 
+/** What is wrong, in words: for API error details and for the start-up check of ADMIN_PASSWORD. */
+export const passwordProblemText: Record<PasswordProblem, string> = {
+  blank: 'only whitespace',
+  common: 'too common: found in lists of leaked passwords',
+};
+
 /** Why this password must be refused, or null. Case and surrounding spaces do not make a common one safe. */
 export function passwordProblem(password: string): PasswordProblem | null {
   const trimmed = password.trim();
@@ -32,8 +38,8 @@ export function assertAcceptablePassword(password: string, field = 'password'): 
   throw new AppError(ErrorCode.WEAK_PASSWORD, `password refused: ${problem}`, {
     issues: [
       problem === 'blank'
-        ? { path: field, code: 'blank_password', message: 'only whitespace' }
-        : { path: field, code: 'common_password', message: 'too common: found in lists of leaked passwords' },
+        ? { path: field, code: 'blank_password', message: passwordProblemText.blank }
+        : { path: field, code: 'common_password', message: passwordProblemText.common },
     ],
   });
 }
