@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { attachmentUploads, blobPieces, blobs } from '@mesa/api/db/schema';
 import { testEnv } from '@mesa/api/env';
 import { PIECE_BYTES } from '@mesa/api/services/blob-store';
+import { sweepOrphanFiles } from '@mesa/api/services/piece-store';
 import { MAX_ATTACHMENT_BYTES, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES, type Ticket } from '@mesa/core';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -551,5 +552,34 @@ describe('security', () => {
     const two = await fresh('cuota2@acme.test');
     const idD = await announce(two.who, two.ticket.id, b);
     expect((await two.bytes.put(idD, b, sha256(b))).body).toMatchObject({ id: idD, complete: true });
+  });
+});
+
+describe('stored files', () => {
+  it('sweeps files under DATA_DIR/blobs that no upload or blob names, once they are an hour old', async () => {
+    const dir = join(testEnv().DATA_DIR, 'blobs', `sweep-${randomUUID()}`);
+    await mkdir(dir, { recursive: true });
+    const t = await fieldTicket();
+    const photo = randomBytes(1000);
+    const id = await announce(as.technician, t.id, photo);
+    expect((await bytesAs.technician.put(id, photo, sha256(photo))).body).toMatchObject({ complete: true });
+    const [blob] = await database.db
+      .select({ key: blobs.piecesKey })
+      .from(blobs)
+      .where(eq(blobs.sha256, sha256(photo)));
+    const [orphan, fresh] = [randomUUID(), randomUUID()];
+    const old = new Date(Date.now() - 2 * 3600_000);
+    for (const name of [blob!.key!, orphan, fresh, 'not-a-key']) await writeFile(join(dir, name), 'x');
+    for (const name of [blob!.key!, orphan, 'not-a-key']) await utimes(join(dir, name), old, old);
+    expect(await sweepOrphanFiles(database.db, dir)).toBe(1);
+    const left = await Promise.all(
+      [blob!.key!, orphan, fresh, 'not-a-key'].map((n) =>
+        stat(join(dir, n)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    expect(left).toEqual([true, false, true, true]);
   });
 });

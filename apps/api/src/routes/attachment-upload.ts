@@ -48,7 +48,7 @@ export function attachmentUploadRoutes(deps: Deps) {
     slots: uploadSlots(deps.env.UPLOAD_MAX_CONCURRENT_PER_USER),
     maxBytesPerUserDay: deps.env.UPLOAD_MAX_BYTES_PER_USER_DAY,
     // PGlite runs one statement at a time; a pool of Postgres connections takes a few at once.
-    pieceWrites: writeGate(deps.database.kind === 'pglite' ? 1 : 4),
+    pieceWrites: writeGate(deps.database.kind === 'pglite' ? 1 : 2),
     store: pieceStoreFor(deps.database, deps.env.DATA_DIR),
   };
   return router()

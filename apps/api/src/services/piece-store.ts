@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { type FileHandle, open, rm, truncate } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client';
-import { attachmentUploads, blobPieces } from '../db/schema';
+import { attachmentUploads, blobPieces, blobs } from '../db/schema';
 
 /** The request that holds an upload's lease (attachment_uploads.writer). */
 export interface Lease {
@@ -86,6 +86,41 @@ const databasePieces: PieceStore = {
 
 const KEY = /^[0-9a-f-]{36}$/;
 const READ_BYTES = 256 * 1024;
+
+/** Files untouched this long whose key no upload or blob names are removed (abandoned uploads, deleted tickets). */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes files whose key neither an upload nor a blob row names: uploads the hourly collection dropped
+ * after a week, or whose ticket was deleted (the rows cascade, files cannot). Rows are written before
+ * their file and a blob row replaces its upload row in one transaction, so an unnamed key is garbage.
+ */
+export async function sweepOrphanFiles(db: Db, dir: string, now = Date.now()): Promise<number> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => KEY.test(n));
+  let removed = 0;
+  for (let i = 0; i < names.length; i += 500) {
+    const batch = names.slice(i, i + 500);
+    const named = new Set([
+      ...(
+        await db
+          .select({ key: attachmentUploads.piecesKey })
+          .from(attachmentUploads)
+          .where(inArray(attachmentUploads.piecesKey, batch))
+      ).map((r) => r.key),
+      ...(await db.select({ key: blobs.piecesKey }).from(blobs).where(inArray(blobs.piecesKey, batch))).map(
+        (r) => r.key,
+      ),
+    ]);
+    for (const name of batch) {
+      if (named.has(name)) continue;
+      const info = await stat(join(dir, name)).catch(() => null);
+      if (!info || now - info.mtimeMs < ORPHAN_AGE_MS) continue;
+      await rm(join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
 
 function diskPieces(dir: string): PieceStore {
   mkdirSync(dir, { recursive: true });
@@ -178,8 +213,16 @@ const stores = new WeakMap<Database, PieceStore>();
 export function pieceStoreFor(database: Database, dataDir: string): PieceStore {
   let store = stores.get(database);
   if (!store) {
-    store = database.kind === 'pglite' ? diskPieces(join(dataDir, 'blobs')) : databasePieces;
+    const dir = join(dataDir, 'blobs');
+    store = database.kind === 'pglite' ? diskPieces(dir) : databasePieces;
     stores.set(database, store);
+    if (store.kind === 'disk') {
+      // Hourly, never keeping the process alive; a failed sweep is retried the next hour.
+      const timer = setInterval(() => {
+        sweepOrphanFiles(database.db, dir).catch(() => {});
+      }, ORPHAN_AGE_MS);
+      timer.unref();
+    }
   }
   return store;
 }
