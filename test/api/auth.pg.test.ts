@@ -154,6 +154,10 @@ describe('register and verify', () => {
       400,
       'VALIDATION_FAILED',
     );
+    const both = await anon.post('/api/auth/verify-email', { token: 'a'.repeat(43), password, newPassword: password });
+    expect(expectError(both, 400, 'VALIDATION_FAILED').details).toEqual({
+      issues: [{ path: 'password', code: 'custom', message: expect.any(String) }],
+    });
   });
 });
 
