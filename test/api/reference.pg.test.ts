@@ -1,7 +1,7 @@
 import type { Database } from '@mesa/api/db/client';
 import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
 import { settings } from '@mesa/api/db/schema';
-import { defaultPriorityMatrix, defaultSlaPolicy, type PriorityMatrix } from '@mesa/core';
+import { defaultPriorityMatrix, defaultSlaPolicy, ErrorCode, errorStatus, type PriorityMatrix } from '@mesa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
@@ -222,6 +222,41 @@ describe('errors', () => {
     });
     expect(minutes).toHaveLength(8);
     for (const m of minutes) expect(m).toMatchObject({ type: 'integer', minimum: 1, maximum: 525_600 });
+  });
+
+  it("documents every route's error responses from core's code → status map: each status, exactly its codes", async () => {
+    const doc = (await client(app).get('/api/openapi.json')).body;
+    const byStatus = new Map<string, string[]>();
+    for (const code of Object.values(ErrorCode)) {
+      const status = String(errorStatus[code]);
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+    const want = Object.fromEntries(
+      [...byStatus].sort(([a], [b]) => a.localeCompare(b)).map(([status, codes]) => [status, codes]),
+    );
+    const resolve = (s: any): any => (s?.$ref ? resolve(doc.components.schemas[s.$ref.split('/').at(-1)]) : s);
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]: [string, any]) =>
+      Object.entries(ops).map(([method, op]: [string, any]) => ({ route: `${method} ${path}`, op })),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    // Health answers its own body with 503 (the database is down), not the error shape.
+    const ownBodies = operations.filter(
+      ({ op }) => !resolve(op.responses['503']?.content?.['application/json']?.schema)?.properties?.error,
+    );
+    expect(ownBodies.map((o) => o.route)).toEqual(['get /api/health']);
+    for (const { route, op } of operations.filter((o) => !ownBodies.includes(o))) {
+      const errors = Object.entries(op.responses).filter(([status]) => Number(status) >= 400);
+      const documented = Object.fromEntries(
+        errors.map(([status, r]: [string, any]) => {
+          const schema = resolve(resolve(r.content['application/json'].schema).properties.error);
+          const codes = resolve(schema.properties.code).enum;
+          expect(r.description, `${route} ${status}`).toContain(codes.join(', '));
+          return [status, codes];
+        }),
+      );
+      expect(documented, route).toEqual(want);
+    }
+    expect(Object.keys(want)).toEqual(expect.arrayContaining(['410', '426', '503']));
   });
 });
 

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, ErrorCode } from '@mesa/core';
+import { AppError, ErrorCode, type ErrorStatus, errorStatus } from '@mesa/core';
 import { z } from 'zod';
 import type { AppEnv } from './context';
 import { zodDetails } from './errors';
@@ -12,31 +12,52 @@ export const router = () =>
     },
   });
 
-export const errorSchema = z.object({
-  error: z.object({
-    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-    message: z.string(),
-    details: z.unknown().optional(),
-    requestId: z.string(),
-  }),
-});
+const allCodes = Object.values(ErrorCode) as ErrorCode[];
 
-const errorContent = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorSchema } },
-});
+const errorSchemaOf = (codes: readonly ErrorCode[]) =>
+  z.object({
+    error: z.object({
+      code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.unknown().optional(),
+      requestId: z.string(),
+    }),
+  });
 
-/** The error responses every route can give, for the OpenAPI document. */
-export const errorResponses = {
-  400: errorContent('Bad input (VALIDATION_FAILED, MALFORMED_JSON, BAD_CURSOR, INVALID_TOKEN)'),
-  401: errorContent('Not logged in (UNAUTHENTICATED, INVALID_CREDENTIALS)'),
-  403: errorContent('Not allowed (FORBIDDEN, TRANSITION_NOT_ALLOWED, EMAIL_NOT_VERIFIED)'),
-  404: errorContent('Not found or not visible to the caller'),
-  409: errorContent('Conflict (VERSION_CONFLICT, EMAIL_TAKEN)'),
-  413: errorContent('Request body too large'),
-  422: errorContent('Refused by a business rule (INVALID_TRANSITION, REFERENCE_NOT_FOUND)'),
-  429: errorContent('Too many attempts'),
-} as const;
+export const errorSchema = errorSchemaOf(allCodes);
+
+/** What each status means to a caller; the codes under it come from core's one code → status map. */
+const statusMeaning: Record<ErrorStatus, string> = {
+  400: 'Bad input',
+  401: 'Not logged in',
+  403: 'Not allowed',
+  404: 'Not found or not visible to the caller',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Request body too large',
+  422: 'Refused by a business rule',
+  426: 'Client upgrade required',
+  429: 'Too many attempts',
+  500: 'Internal error',
+  503: 'Service unavailable',
+};
+
+/**
+ * The error responses every route can give, for the OpenAPI document: one per status of core's map, each
+ * listing (and typing) exactly the codes that answer with it, so a new code documents itself.
+ */
+export const errorResponses = Object.fromEntries(
+  (Object.keys(statusMeaning).map(Number) as ErrorStatus[])
+    .map((status) => [status, allCodes.filter((c) => errorStatus[c] === status)] as const)
+    .filter(([, codes]) => codes.length > 0)
+    .map(([status, codes]) => [
+      status,
+      {
+        description: `${statusMeaning[status]} (${codes.join(', ')})`,
+        content: { 'application/json': { schema: errorSchemaOf(codes) } },
+      },
+    ]),
+) as Record<ErrorStatus, { description: string; content: { 'application/json': { schema: typeof errorSchema } } }>;
 
 export const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({
   description,

@@ -13,19 +13,13 @@ import {
 import { z } from 'zod';
 import { listSlots } from '../db/work-slots';
 import type { Deps } from '../http/context';
-import { errorResponses, errorSchema, json, jsonBody, router } from '../http/openapi';
+import { errorResponses, json, jsonBody, router } from '../http/openapi';
 import { requireActor } from '../services/access';
 import { assignTicket, closeTicket, deleteTicket, reopenTicket, updateTicket } from '../services/ticket-commands';
 import { createTicket } from '../services/ticket-create';
 import { getTicket, listTickets } from '../services/ticket-query';
 
 const tags = ['tickets'];
-const gone = {
-  410: {
-    description: 'The ticket was deleted (TICKET_DELETED)',
-    content: { 'application/json': { schema: errorSchema } },
-  },
-};
 // People type numbers in any case (t-000042); the canonical form is upper case.
 export const numberParam = z.strictObject({
   number: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), ticketNumberSchema),
@@ -69,7 +63,7 @@ export function ticketRoutes(deps: Deps) {
         tags,
         summary: 'One ticket by its number (410 TICKET_DELETED once deleted)',
         request: { params: numberParam },
-        responses: { 200: json(ticketSchema), ...errorResponses, ...gone },
+        responses: { 200: json(ticketSchema), ...errorResponses },
       }),
       async (c) => c.json(await getTicket(db, requireActor(c.get('actor')), c.req.valid('param').number), 200),
     )
@@ -80,7 +74,7 @@ export function ticketRoutes(deps: Deps) {
         tags,
         summary: 'Delete a ticket (supervisors and admins); devices drop it on their next sync',
         request: { params: numberParam },
-        responses: { 204: { description: 'Deleted' }, ...errorResponses, ...gone },
+        responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),
       async (c) => {
         await deleteTicket(db, requireActor(c.get('actor')), c.req.valid('param').number);
