@@ -38,8 +38,13 @@ const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
+/** Connections each database handle has (PGlite: its one), for code that sizes its concurrency to them. */
+const connections = new WeakMap<Db, number>();
+export const connectionsOf = (db: Db): number => connections.get(db) ?? 1;
+
 export function pgliteDatabase(client: PGlite): Database {
   const db = drizzlePglite(client, { schema });
+  connections.set(db as unknown as Db, 1);
   return {
     db: db as unknown as Db,
     kind: 'pglite',
@@ -61,6 +66,7 @@ export function postgresDatabase(url: string, max = 20): Database {
   // onnotice: Postgres 15 prints NOTICEs for "IF NOT EXISTS" in migrations; they are not errors.
   const client = postgres(url, { max, onnotice: () => {} });
   const db = drizzlePostgres(client, { schema });
+  connections.set(db as unknown as Db, max);
   const listeners = new Set<() => Promise<void>>();
   return {
     db: db as unknown as Db,
