@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bodyMarker, MARKER_PREFIX, parseMail, rewriteCidLinks } from '@mesa/api/mail/parse';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { composeMail, fixture, rawMail } from '../support/mail-factory';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -129,6 +129,10 @@ describe('parseMail: charsets and headers', () => {
 });
 
 describe('parseMail: HTML', () => {
+  // The first HTML mail loads jsdom, an import that takes seconds on a loaded machine: paid here, under the
+  // hook's own timeout, so each test's limit covers parsing alone.
+  beforeAll(() => parseMail(fixture('html-inline-image.eml')), 60_000);
+
   it('sanitizes the HTML fixture, keeps cid: images and derives text from the HTML', async () => {
     const mail = await parseMail(fixture('html-inline-image.eml'));
     const html = mail.html ?? '';
