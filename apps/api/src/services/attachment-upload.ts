@@ -38,6 +38,7 @@ export interface ByteRange {
 const LEASE_SECONDS = 60;
 /** How long a request waits for another one writing the same upload (a retry racing the first try). */
 const WAIT_FOR_WRITER_MS = 15_000;
+const LEASE_RENEW_MS = 2_000;
 
 /**
  * The attachment row under the same rules as reading it (ticket in scope; customers never reach an
@@ -309,6 +310,7 @@ export async function receiveUpload(
   const hash = createHash('sha256');
   let length = 0;
   let written = 0;
+  let renewedAt = 0;
   try {
     for await (const piece of piecesOf(body, maxBytes)) {
       hash.update(piece);
@@ -316,7 +318,10 @@ export async function receiveUpload(
       length += piece.byteLength;
       // Past the announced size is damage already: count and hash it for the answer, store none of it.
       if (length > expected) continue;
-      const held = await pieceWrites(() => store.write(db, lease, got.piecesKey, at, piece));
+      // The lease lasts a minute: renewing it every couple of seconds is plenty, and each renewal costs.
+      const renew = Date.now() - renewedAt >= LEASE_RENEW_MS;
+      const held = await pieceWrites(() => store.write(db, lease, got.piecesKey, at, piece, renew));
+      if (renew) renewedAt = Date.now();
       if (!held) throw offsetMismatch(target, start);
       written += piece.byteLength;
     }

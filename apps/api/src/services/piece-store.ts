@@ -20,8 +20,12 @@ export interface Lease {
  */
 export interface PieceStore {
   kind: 'database' | 'disk';
-  /** Writes one piece at byte `start` if the lease still holds (renewing it); false when it does not. */
-  write(db: Db, lease: Lease, piecesKey: string, start: number, bytes: Uint8Array): Promise<boolean>;
+  /**
+   * Writes one piece at byte `start` if the lease still holds, renewing it; false when it does not. With
+   * `renew` false a store may skip the check (the caller renewed it moments ago): on PGlite each check is
+   * a commit on the API's event loop.
+   */
+  write(db: Db, lease: Lease, piecesKey: string, start: number, bytes: Uint8Array, renew: boolean): Promise<boolean>;
   /** Drops what lies at and after `from`: a failed or dead request's bytes, which never counted. */
   truncate(db: Db, piecesKey: string, from: number): Promise<void>;
   /** Drops every piece of an upload no blob took. */
@@ -134,18 +138,20 @@ function diskPieces(dir: string): PieceStore {
   };
   return {
     kind: 'disk',
-    async write(db, lease, piecesKey, start, bytes) {
-      const [held] = await db
-        .update(attachmentUploads)
-        .set({ writerSeenAt: sql`now()` })
-        .where(
-          and(
-            eq(attachmentUploads.attachmentId, lease.attachmentId),
-            eq(attachmentUploads.writer, lease.token),
-            eq(attachmentUploads.piecesKey, piecesKey),
-          ),
-        )
-        .returning({ key: attachmentUploads.piecesKey });
+    async write(db, lease, piecesKey, start, bytes, renew) {
+      const [held] = !renew
+        ? [true]
+        : await db
+            .update(attachmentUploads)
+            .set({ writerSeenAt: sql`now()` })
+            .where(
+              and(
+                eq(attachmentUploads.attachmentId, lease.attachmentId),
+                eq(attachmentUploads.writer, lease.token),
+                eq(attachmentUploads.piecesKey, piecesKey),
+              ),
+            )
+            .returning({ key: attachmentUploads.piecesKey });
       if (!held) return false;
       const fh = await open(pathOf(piecesKey), 'r+').catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return open(pathOf(piecesKey), 'w');
