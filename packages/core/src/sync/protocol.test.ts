@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
 import { fieldConflicts } from './conflict';
 import { mutatorNames, parseMutation } from './mutators';
-import { PROTOCOL_VERSION, pullRequestSchema, pullResponseSchema, pushRequestSchema, SCHEMA_VERSION } from './protocol';
+import {
+  MAX_COOKIE_LENGTH,
+  PROTOCOL_VERSION,
+  pullRequestSchema,
+  pullResponseSchema,
+  pushRequestSchema,
+  SCHEMA_VERSION,
+} from './protocol';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const sha = 'a'.repeat(64);
@@ -44,7 +51,8 @@ describe('push / pull envelopes', () => {
     const base = { protocolVersion: 1, schemaVersion: 1, clientGroupId: uuid(1) };
     expect(pullRequestSchema.safeParse({ ...base, cookie: null }).success).toBe(true);
     expect(pullRequestSchema.safeParse({ ...base, cookie: 'v1:42', limit: 50 }).success).toBe(true);
-    expect(pullRequestSchema.safeParse({ ...base, cookie: 'x'.repeat(501) }).success).toBe(false);
+    expect(pullRequestSchema.safeParse({ ...base, cookie: 'x'.repeat(MAX_COOKIE_LENGTH) }).success).toBe(true);
+    expect(pullRequestSchema.safeParse({ ...base, cookie: 'x'.repeat(MAX_COOKIE_LENGTH + 1) }).success).toBe(false);
     expect(pullRequestSchema.safeParse({ ...base, cookie: null, limit: 0 }).success).toBe(false);
   });
 
