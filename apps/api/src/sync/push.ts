@@ -74,6 +74,9 @@ export async function pushMutations(
   let gap: { expected: number; got: number } | undefined;
   for (let from = 0; from < req.mutations.length && !gap; from += MUTATIONS_PER_TRANSACTION) {
     const chunk = req.mutations.slice(from, from + MUTATIONS_PER_TRANSACTION);
+    // Between transactions, a turn of the event loop: on PGlite (queries on this thread) requests that
+    // arrived meanwhile are read and queued before the next transaction takes the connection again.
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve));
     await db.transaction(async (tx) => {
       const client = await lockClient(tx, actor, req);
       let ledger = client.lastMutationId;
