@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { attachmentUploads, blobPieces, blobs } from '@mesa/api/db/schema';
-import { testEnv } from '@mesa/api/env';
 import { PIECE_BYTES } from '@mesa/api/services/blob-store';
 import { sweepOrphanFiles } from '@mesa/api/services/piece-store';
 import { MAX_ATTACHMENT_BYTES, MAX_UPLOAD_CHUNK_BYTES, MIN_UPLOAD_CHUNK_BYTES, type Ticket } from '@mesa/core';
@@ -27,6 +27,8 @@ const emails: Record<Who, string> = {
   outsider: 'eve@globex.test',
 };
 
+/** Where uploaded files go on PGlite: this file's own, removed afterwards. */
+const dataDir = await mkdtemp(join(tmpdir(), 'mesa-attach-'));
 let database: Database;
 let world: World;
 let app: ReturnType<typeof testApp>;
@@ -37,14 +39,17 @@ beforeAll(async () => {
   database = await openTestDatabase();
   world = await buildWorld(database);
   await makeUser(database.db, { role: 'technician', email: 'tech2@t.test' });
-  app = testApp(database);
+  app = testApp(database, { DATA_DIR: dataDir });
   as = await clientsFor(app, emails);
   const entries = await Promise.all(
     (Object.entries(emails) as Array<[Who, string]>).map(async ([k, email]) => [k, await bytesClient(email)] as const),
   );
   bytesAs = Object.fromEntries(entries) as Record<Who, BytesClient>;
 });
-afterAll(() => database.close());
+afterAll(async () => {
+  await database.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 /** A client that sends raw bytes (the shared test client only speaks JSON). */
 async function bytesClient(email: string | null, on: typeof app = app) {
@@ -393,7 +398,7 @@ async function layoutOf(sha: string) {
     .where(eq(blobPieces.piecesKey, key))
     .orderBy(blobPieces.start);
   if (database.kind === 'postgres') return { rows };
-  return { rows, fileBytes: (await stat(join(testEnv().DATA_DIR, 'blobs', key))).size };
+  return { rows, fileBytes: (await stat(join(dataDir, 'blobs', key))).size };
 }
 
 /** Each request's bytes cut into PIECE_BYTES rows from its own offset (Postgres), or one file (PGlite). */
@@ -500,7 +505,7 @@ describe('security', () => {
   });
 
   it('lets one user send only so many uploads at once (429 TOO_MANY_UPLOADS); others are not held up', async () => {
-    const capped = testApp(database, { UPLOAD_MAX_CONCURRENT_PER_USER: '1' });
+    const capped = testApp(database, { DATA_DIR: dataDir, UPLOAD_MAX_CONCURRENT_PER_USER: '1' });
     const [tech, agent] = [await bytesClient(emails.technician, capped), await bytesClient(emails.agent, capped)];
     const t = await fieldTicket();
     const [slow, next, agents] = [randomBytes(2 * K), randomBytes(1000), randomBytes(1000)];
@@ -525,7 +530,7 @@ describe('security', () => {
   });
 
   it('caps the bytes one user may send per day (429 UPLOAD_QUOTA_EXCEEDED), others keep theirs', async () => {
-    const capped = testApp(database, { UPLOAD_MAX_BYTES_PER_USER_DAY: String(3 * K) });
+    const capped = testApp(database, { DATA_DIR: dataDir, UPLOAD_MAX_BYTES_PER_USER_DAY: String(3 * K) });
     /** A new customer (nothing sent today yet) with a ticket of her own. */
     const fresh = async (email: string) => {
       await makeUser(database.db, { email, organizationId: world.organizations.sharing.id });
@@ -557,7 +562,7 @@ describe('security', () => {
 
 describe('stored files', () => {
   it('sweeps files under DATA_DIR/blobs that no upload or blob names, once they are an hour old', async () => {
-    const dir = join(testEnv().DATA_DIR, 'blobs', `sweep-${randomUUID()}`);
+    const dir = join(dataDir, 'sweep');
     await mkdir(dir, { recursive: true });
     const t = await fieldTicket();
     const photo = randomBytes(1000);
