@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '@mesa/api/app';
 import type { Database } from '@mesa/api/db/client';
 import { testEnv } from '@mesa/api/env';
@@ -11,9 +14,21 @@ export interface Reply<T = unknown> {
   headers: Headers;
 }
 
+// Files the app keeps under DATA_DIR (the embedded database's upload pieces) belong to the test run, never to
+// the checkout: one scratch folder per test process, removed when it exits.
+let scratch: string | undefined;
+const scratchDataDir = () => {
+  if (!scratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'mesa-test-data-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+};
+
 /** The real app in-process, with no cache between requests so every test sees its own writes. */
 export function testApp(database: Database, overrides: Record<string, string> = {}) {
-  const env = testEnv(overrides);
+  const env = testEnv({ DATA_DIR: scratchDataDir(), ...overrides });
   return createApp({
     database,
     env,
