@@ -45,6 +45,15 @@ const COMMON = {
   'x-frame-options': 'DENY',
   'cross-origin-opener-policy': 'same-origin',
 };
+/** JSON answers are never documents: a policy that allows nothing, without the document-only headers. */
+const DATA_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'permissions-policy': null,
+  'x-frame-options': null,
+  'cross-origin-opener-policy': null,
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
 const securityHeadersOf = (headers: Headers) =>
   Object.fromEntries([...Object.keys(COMMON), 'content-security-policy'].map((h) => [h, headers.get(h)]));
 
@@ -61,6 +70,7 @@ describe('security', () => {
       ['GET', '/api/nope', {}],
       ['POST', '/api/tickets', { cookie, origin: 'https://evil.example' }],
     ];
+    const documents = new Set(['/', '/tickets/T-000042', '/assets/index-abc.js']);
     const seen: string[] = [];
     for (const [method, path, headers] of responses) {
       const r = await request(app, method, path, {
@@ -68,7 +78,9 @@ describe('security', () => {
         ...(method === 'POST' ? { contentType: 'application/json', body: '{}' } : {}),
       });
       seen.push(`${method} ${path} ${r.status}`);
-      expect(securityHeadersOf(r.headers), path).toEqual({ ...COMMON, 'content-security-policy': APP_CSP });
+      expect(securityHeadersOf(r.headers), path).toEqual(
+        documents.has(path) ? { ...COMMON, 'content-security-policy': APP_CSP } : DATA_HEADERS,
+      );
     }
     expect(seen).toEqual([
       'GET / 200',

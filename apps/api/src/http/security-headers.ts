@@ -53,23 +53,45 @@ export function docsCsp(html: string): string {
   });
 }
 
-/** Sent with every response. Camera and location stay available to the app itself: field work needs them. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+/** Sent with every response. */
+const EVERY_RESPONSE: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   // Links carry tokens (/verify?token=…, /reset?token=…): never hand our URLs to another site.
   'Referrer-Policy': 'no-referrer',
+};
+
+/** Sent with documents and scripts. Camera and location stay available to the app itself: field work needs them. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  ...EVERY_RESPONSE,
   'Permissions-Policy': 'camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), hid=()',
   // For browsers older than frame-ancestors.
   'X-Frame-Options': 'DENY',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/**
+ * JSON, images and files are never documents a browser runs: a policy that allows nothing keeps one opened on
+ * its own from doing anything, and saves devices ~450 bytes per answer over the document headers (a field edit's
+ * push and pulls are three answers).
+ */
+export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/** Documents get the app's policy; scripts too, since a service worker runs under its own script's policy. */
+const isDocumentOrScript = (contentType: string | null) =>
+  contentType !== null && /^(text\/html|text\/javascript|application\/javascript)\b/.test(contentType);
+
 /** Security headers on every response of the app: HTML, assets, API answers and errors, the docs page. */
 export function securityHeaders(docsPath: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
+    const type = c.res.headers.get('content-type');
+    if (!isDocumentOrScript(type)) {
+      for (const [name, value] of Object.entries(EVERY_RESPONSE)) c.res.headers.set(name, value);
+      c.res.headers.set('Content-Security-Policy', DATA_CSP);
+      return;
+    }
     let csp = APP_CSP;
-    if (c.req.path === docsPath && c.res.headers.get('content-type')?.startsWith('text/html')) {
+    if (c.req.path === docsPath && type?.startsWith('text/html')) {
       // A fresh response around the page we read: the server's may not be read twice.
       const html = await c.res.text();
       c.res = new Response(html, { status: c.res.status, headers: c.res.headers });
