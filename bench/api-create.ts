@@ -10,14 +10,14 @@
  * statements batched per event-loop turn as the API batches. Each leg's row counts are checked after it.
  * Target: HTTP rate / the faster raw leg's ≥ 0.35.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { postgresDatabase } from '@mesa/api/db/client';
 import { makeOrganization, makeUser } from '@mesa/api/db/factories';
 import { seedBase } from '@mesa/api/db/seed-base';
 import postgres from 'postgres';
+import { startApi } from './api-process';
 import { benchServerUrl, scratchDatabase } from './scratch-database';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -39,36 +39,8 @@ try {
   const [dept] = await database.db.query.departments.findMany({ where: (d, { eq }) => eq(d.slug, 'sistemas') });
   await database.close();
 
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the API process, to see where a request's time goes.
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  api = spawn(
-    process.execPath,
-    [...prof, '--import', 'tsx', fileURLToPath(new URL('../apps/api/src/main.ts', import.meta.url))],
-    {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: benchUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DEMO_DATA: 'false',
-        ADMIN_PASSWORD: 'bench-admin-pass',
-        LOG_LEVEL: 'warn',
-        // Measures the create path; sending the resulting mail is bench/mail-* territory.
-        OUTBOX_WORKER: 'false',
-        NODE_ENV: 'production',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  api = await startApi({ port, database: { url: benchUrl } });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/api/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    if (i > 300) throw new Error('API did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -18,19 +18,19 @@
  * the seeded matches, pushes store every note, logins answer 401/429/503. Target: health p99 ≤ 250 ms under
  * every load (on Postgres); the result line gives ratio = target / worst p99 (≥ 1 is met).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase, postgresDatabase } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { articles, tickets, users } from '@mesa/api/db/schema';
 import { seedBase } from '@mesa/api/db/seed-base';
 import { hashPassword } from '@mesa/api/services/password';
 import { PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
+import { pct, sleep, startApi, startHealthPoller } from './api-process';
 import { benchServerUrl, scratchDatabase } from './scratch-database';
 
 const onPglite = process.env.BENCH_DB === 'pglite';
@@ -51,10 +51,6 @@ const burstsOf = (load: string) => (load === 'push' ? 1 : bursts);
 const port = 19000 + Math.floor(Math.random() * 1000);
 const scratch = scratchDatabase('mesa_bench_load');
 const dataDir = onPglite ? mkdtempSync(join(tmpdir(), 'mesa-load-')) : '';
-
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function openBenchDatabase(): Promise<Database> {
   if (onPglite) return await openDatabase({ dataDir });
@@ -172,31 +168,6 @@ function send(method: string, path: string, opts: SendOptions = {}, retry = true
   });
 }
 
-/** Polls /api/health every POLL_MS without waiting for the previous answer; each sample carries its phase. */
-function startPoller() {
-  const samples: Array<{ phase: string; ms: number; ok: boolean; at: number }> = [];
-  let phase = 'idle';
-  const timer = setInterval(() => {
-    const at = phase;
-    const t0 = performance.now();
-    send('GET', '/api/health', { agent: healthHttp }).then(
-      (r) => samples.push({ phase: at, ms: performance.now() - t0, ok: r.status === 200, at: t0 }),
-      () => samples.push({ phase: at, ms: performance.now() - t0, ok: false, at: t0 }),
-    );
-  }, POLL_MS);
-  return {
-    set: (p: string) => {
-      phase = p;
-    },
-    /** Waits for the polls still in flight, then stops. */
-    async stop() {
-      clearInterval(timer);
-      await sleep(3000);
-      return samples;
-    },
-  };
-}
-
 let api: ChildProcess | undefined;
 let database: Database | undefined;
 try {
@@ -210,37 +181,14 @@ try {
     database = undefined;
   }
 
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  api = spawn(
-    process.execPath,
-    [...prof, '--import', 'tsx', fileURLToPath(new URL('../apps/api/src/main.ts', import.meta.url))],
-    {
-      env: {
-        PATH: process.env.PATH,
-        ...(onPglite ? { DATA_DIR: dataDir } : { DATABASE_URL: scratch.url }),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DEMO_DATA: 'false',
-        ADMIN_PASSWORD: 'bench-admin-pass',
-        LOG_LEVEL: 'warn',
-        // Logins come from many client addresses, given in X-Forwarded-For by "the proxy" (one hop).
-        TRUST_PROXY: '1',
-        OUTBOX_WORKER: 'false',
-        NODE_ENV: 'production',
-      },
-      // The API's own log lines (JSON, warnings and errors only) go to this process's stderr.
-      stdio: ['ignore', 2, 'inherit'],
-    },
-  );
-  for (let i = 0; ; i++) {
-    const ok = await send('GET', '/api/health').then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 300) throw new Error('API did not start');
-    await sleep(100);
-  }
+  api = await startApi({
+    port,
+    database: onPglite ? { dataDir } : { url: scratch.url },
+    // Logins come from many client addresses, given in X-Forwarded-For by "the proxy" (one hop).
+    env: { TRUST_PROXY: '1' },
+    // The API's own log lines (JSON, warnings and errors only) go to this process's stderr.
+    stdout: 'stderr',
+  });
   const login = await send('POST', '/api/auth/login', { body: { email: 'agent@load.test', password: PASSWORD } });
   if (login.status !== 200 || !login.setCookie) throw new Error(`agent login failed: ${login.status} ${login.body}`);
   const cookie = login.setCookie;
@@ -328,7 +276,10 @@ try {
 
   // Keep-alive connections for the loads, opened before measuring (as a proxy or browsers keep theirs).
   await Promise.all(Array.from({ length: 2 * LOGINS }, () => send('GET', '/api/health')));
-  const poller = startPoller();
+  const poller = startHealthPoller(
+    () => send('GET', '/api/health', { agent: healthHttp }).then((r) => r.status === 200),
+    POLL_MS,
+  );
   await sleep(3000);
   const work: Record<string, string[]> = {};
   const elapsed: Record<string, number> = {};

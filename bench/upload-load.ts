@@ -13,14 +13,13 @@
  * pieces hash to the file's sha-256. Target: health p99 ≤ 200 ms and RSS growth ≤ 200 MiB during the
  * uploads; ratio = the smaller of target/actual for the two (≥ 1 is met).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase, postgresDatabase } from '@mesa/api/db/client';
 import { makeUser } from '@mesa/api/db/factories';
 import { attachments, blobPieces, blobs, departments, tickets } from '@mesa/api/db/schema';
@@ -28,6 +27,7 @@ import { seedBase } from '@mesa/api/db/seed-base';
 import { hashPieces } from '@mesa/api/services/blob-store';
 import { pieceStoreFor } from '@mesa/api/services/piece-store';
 import { createSession, SESSION_COOKIE } from '@mesa/api/services/session-service';
+import { pct, sleep, startApi, startHealthPoller } from './api-process';
 import { benchServerUrl, scratchDatabase } from './scratch-database';
 
 const onPglite = process.env.BENCH_DB === 'pglite';
@@ -46,9 +46,6 @@ const port = 19000 + Math.floor(Math.random() * 1000);
 const scratch = scratchDatabase('mesa_bench_upload');
 const dataDir = onPglite ? mkdtempSync(join(tmpdir(), 'mesa-upload-')) : '';
 
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const f = (ms: number) => `${ms.toFixed(1)} ms`;
 const mibps = (bytes: number, ms: number) => `${(bytes / MIB / (ms / 1000)).toFixed(1)} MiB/s`;
 
@@ -198,29 +195,6 @@ function upload(i: number, id: string, sha256: string, cookie: string): Promise<
   });
 }
 
-function startPoller() {
-  const samples: Array<{ phase: string; ms: number; ok: boolean }> = [];
-  let phase = 'idle';
-  const timer = setInterval(() => {
-    const at = phase;
-    const t0 = performance.now();
-    send('GET', '/api/health', { agent: healthHttp }).then(
-      (r) => samples.push({ phase: at, ms: performance.now() - t0, ok: r.status === 200 }),
-      () => samples.push({ phase: at, ms: performance.now() - t0, ok: false }),
-    );
-  }, POLL_MS);
-  return {
-    set: (p: string) => {
-      phase = p;
-    },
-    async stop() {
-      clearInterval(timer);
-      await sleep(3000);
-      return samples;
-    },
-  };
-}
-
 const rssOf = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : Number.NaN;
@@ -318,40 +292,11 @@ try {
     await database.close();
     database = undefined;
   }
-  api = spawn(
-    process.execPath,
-    [
-      // BENCH_CPU_PROF=dir writes a CPU profile of the API process, to see what holds its event loop.
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('../apps/api/src/main.ts', import.meta.url)),
-    ],
-    {
-      env: {
-        PATH: process.env.PATH,
-        ...(onPglite ? { DATA_DIR: dataDir } : { DATABASE_URL: scratch.url }),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DEMO_DATA: 'false',
-        ADMIN_PASSWORD: 'bench-admin-pass',
-        LOG_LEVEL: 'warn',
-        OUTBOX_WORKER: 'false',
-        NODE_ENV: 'production',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+  api = await startApi({ port, database: onPglite ? { dataDir } : { url: scratch.url } });
+  const poller = startHealthPoller(
+    () => send('GET', '/api/health', { agent: healthHttp }).then((r) => r.status === 200),
+    POLL_MS,
   );
-  for (let i = 0; ; i++) {
-    const ok = await send('GET', '/api/health').then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 300) throw new Error('API did not start');
-    await sleep(100);
-  }
-  const poller = startPoller();
   const rss = startRss(api.pid!);
   await sleep(3000);
   poller.set('upload');
