@@ -67,18 +67,20 @@ async function issueToken(tx: DbOrTx, userId: string, purpose: Purpose): Promise
 }
 
 /** Marks the token used and returns its user, or refuses: one use, before expiry. */
+/** The link is this one, for this purpose, unused and unexpired. */
+const openLink = (token: string, purpose: Purpose) =>
+  and(
+    eq(authTokens.tokenHash, sha256Hex(token)),
+    eq(authTokens.purpose, purpose),
+    isNull(authTokens.usedAt),
+    gt(authTokens.expiresAt, new Date()),
+  );
+
 async function consumeToken(tx: DbOrTx, token: string, purpose: Purpose): Promise<string> {
   const [row] = await tx
     .update(authTokens)
     .set({ usedAt: new Date() })
-    .where(
-      and(
-        eq(authTokens.tokenHash, sha256Hex(token)),
-        eq(authTokens.purpose, purpose),
-        isNull(authTokens.usedAt),
-        gt(authTokens.expiresAt, new Date()),
-      ),
-    )
+    .where(openLink(token, purpose))
     .returning({ userId: authTokens.userId });
   if (!row) throw new AppError(ErrorCode.INVALID_TOKEN);
   return row.userId;
@@ -153,14 +155,7 @@ async function linkAccount(db: Db, token: string, purpose: Purpose) {
     .select({ id: users.id, passwordHash: users.passwordHash })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(
-      and(
-        eq(authTokens.tokenHash, sha256Hex(token)),
-        eq(authTokens.purpose, purpose),
-        isNull(authTokens.usedAt),
-        gt(authTokens.expiresAt, new Date()),
-      ),
-    );
+    .where(openLink(token, purpose));
   if (!row) throw new AppError(ErrorCode.INVALID_TOKEN);
   return row;
 }
