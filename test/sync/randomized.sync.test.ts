@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { articles, attachments, syncClients, syncRejections } from '@mesa/api/db/schema';
 import { AppError, type Ticket, ticketStatuses } from '@mesa/core';
 import { and, eq, inArray } from 'drizzle-orm';
@@ -134,9 +134,20 @@ describe(`randomized run (${seconds} s, seed ${seed})`, () => {
             count('status');
           } else {
             const data = new Uint8Array(randomBytes(1000 + Math.floor(random() * 5000)));
-            const id = await d.client.attach({ ticketId: t.id, filename: 'foto.jpg', contentType: 'image/jpeg' }, data);
-            const m = await d.client.db.mutations.orderBy('id').last();
-            made.push({ device: d, mutationId: m?.id ?? 0, kind: 'attachment', rowId: id });
+            // What attach() does, keeping the mutation id it returns: reading the queue's last entry afterwards
+            // raced the background cycle, whose pull may already have dropped it (a wrong id then).
+            const id = randomUUID();
+            const sha256 = createHash('sha256').update(data).digest('hex');
+            const file = {
+              id,
+              ticketId: t.id,
+              filename: 'foto.jpg',
+              contentType: 'image/jpeg',
+              size: data.length,
+              sha256,
+            };
+            const mutationId = await d.client.mutate('addAttachment@1', file, data);
+            made.push({ device: d, mutationId, kind: 'attachment', rowId: id });
             count('photo');
           }
         } catch (error) {
