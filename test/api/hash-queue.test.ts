@@ -1,10 +1,10 @@
-import { HashQueue } from '@mesa/api/services/password';
+import { hashQueue } from '@mesa/api/services/password';
 import { AppError } from '@mesa/core';
 import { describe, expect, it } from 'vitest';
 
 describe('errors', () => {
   it('runs at most `concurrency` hashes at once, queues `maxWaiting`, and refuses the rest with SERVER_BUSY', async () => {
-    const queue = new HashQueue(1, 2);
+    const queue = hashQueue(1, 2);
     let running = 0;
     let peak = 0;
     const releases: Array<() => void> = [];

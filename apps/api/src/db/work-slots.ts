@@ -7,12 +7,30 @@ import { perDatabase } from './tick-batch';
  * connection of the pool (on PGlite: queued on its one connection) and filled the event loop, so a
  * `select 1` for /api/health waited seconds behind them. Queued work costs a closure, not a connection.
  */
+export interface WorkSlotsOptions {
+  /** How many may wait for a slot; past that, `full()` is thrown instead of queueing without end. */
+  maxWaiting?: number;
+  full?: () => Error;
+}
+
 export class WorkSlots {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly maxWaiting: number;
+  private readonly full: () => Error;
 
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    { maxWaiting = Number.POSITIVE_INFINITY, full = () => new Error('WorkSlots: full') }: WorkSlotsOptions = {},
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`WorkSlots: bad limit ${limit}`);
+    this.maxWaiting = maxWaiting;
+    this.full = full;
+  }
+
+  /** Throws when work asked for now would not fit: callers refuse before doing anything else. */
+  assertRoom(): void {
+    if (this.running >= this.limit && this.waiting.length >= this.maxWaiting) throw this.full();
   }
 
   /** Running now and waiting for a slot: for tests and diagnostics. */
@@ -24,6 +42,7 @@ export class WorkSlots {
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
+    this.assertRoom();
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {

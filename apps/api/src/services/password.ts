@@ -1,47 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { AppError, ErrorCode } from '@mesa/core';
 import { hash, verify } from '@node-rs/argon2';
+import { WorkSlots } from '../db/work-slots';
 
 /**
  * argon2id (19 MiB, t=2: OWASP's minimum) runs on libuv's thread pool, not on the event loop, but each
  * one is ~50 ms of a whole core: 200 at once took every core and the pool's four threads (which file and
- * DNS work need too) for 12 s. So hashing goes through a bounded queue: at most one hash per spare core at
- * a time, a short line behind them, and a clear SERVER_BUSY for whatever does not fit, instead of a pile-up.
+ * DNS work need too) for 12 s. So hashing takes turns: at most one hash per spare core at a time, a short
+ * line behind them, and a clear SERVER_BUSY for whatever does not fit, instead of a pile-up.
  */
-export class HashQueue {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(
-    readonly concurrency: number,
-    readonly maxWaiting: number,
-  ) {}
+export const hashQueue = (concurrency: number, maxWaiting: number) =>
+  new WorkSlots(concurrency, {
+    maxWaiting,
+    full: () => new AppError(ErrorCode.SERVER_BUSY, 'password hashing queue is full', { retryAfterSeconds: 2 }),
+  });
 
-  /** Throws SERVER_BUSY when a hash asked for now would not fit: callers refuse before doing other work. */
-  assertRoom(): void {
-    if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) {
-      throw new AppError(ErrorCode.SERVER_BUSY, 'password hashing queue is full', { retryAfterSeconds: 2 });
-    }
-  }
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    this.assertRoom();
-    if (this.running >= this.concurrency) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running++;
-    }
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      // The slot passes straight to the next in line, so `running` never dips and lets a newcomer jump the queue.
-      if (next) next();
-      else this.running--;
-    }
-  }
-}
-
-const queue = new HashQueue(Math.max(1, availableParallelism() - 1), 32);
+const queue = hashQueue(Math.max(1, availableParallelism() - 1), 32);
 
 export const hashPassword = (password: string): Promise<string> => queue.run(() => hash(password));
 
