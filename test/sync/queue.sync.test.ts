@@ -83,6 +83,38 @@ describe('offline queue scenarios', () => {
     await expectConverged(tech, env.lab.server.url);
   });
 
+  it('a replay in a smaller batch than the lost push still hears every rejection of the lost push', async () => {
+    const t = await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
+    await settle(tech);
+    tech.faults.offline = true;
+    const ok = randomUUID();
+    await tech.client.mutate('addNote@1', { id: ok, ticketId: t.id, kind: 'internal_note', body: 'Bien' });
+    const bad = await tech.queueRaw('addNote@1', 'no es un objeto');
+    await tech.client.syncNow();
+    tech.faults.offline = false;
+    // The server applies both, the answer is lost.
+    tech.faults.next.push({ path: '/sync/push', lose: 'response' });
+    await tech.client.syncNow();
+    expect(tech.faults.fired).toEqual([{ path: '/api/sync/push', lose: 'response' }]);
+    // A mutation too large for any push makes the device halve its batches down to one: the replay of the
+    // first mutation alone gets back a ledger past it.
+    const big = await tech.queueRaw('addNote@1', {
+      id: randomUUID(),
+      ticketId: t.id,
+      kind: 'public_reply',
+      body: 'x'.repeat(1_000_000),
+    });
+    await settle(tech);
+    const rejections = await tech.client.db.rejections.toArray();
+    expect(rejections.map((r) => [r.id, r.code])).toEqual([
+      [bad, ErrorCode.VALIDATION_FAILED],
+      [big, ErrorCode.VALIDATION_FAILED],
+    ]);
+    expect(await notesWithId(ok)).toHaveLength(1);
+    await expectConverged(tech, env.lab.server.url);
+  });
+
   it('killed while offline with a queue: the queue survives the restart and is sent once', async () => {
     const t = await env.lab.fieldTicket();
     const tech = await env.lab.device('technician');

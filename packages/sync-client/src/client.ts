@@ -416,18 +416,21 @@ export class SyncClient {
         throw error;
       }
       const byId = new Map(batch.map((m) => [m.id, m]));
+      // The server's ledger may be past this batch (an earlier push went further and its answer was lost):
+      // rejections are reported only for the ids sent, so the rest is sent again, as replays, to hear them.
+      const heard = Math.min(res.lastMutationId, batch.at(-1)?.id ?? res.lastMutationId);
       await this.db.transaction('rw', [this.db.meta, this.db.rejections], async () => {
         for (const r of res.rejected) {
           const m = byId.get(r.id);
           await this.db.rejections.put({ ...r, name: m?.name ?? '', args: m?.args, at: this.now().getTime() });
         }
-        await this.db.setMeta('lastAcked', res.lastMutationId);
+        await this.db.setMeta('lastAcked', heard);
       });
-      if (res.lastMutationId <= acked) {
+      if (heard <= acked) {
         throw new ApiError({ code: ErrorCode.INTERNAL, status: 0, message: 'server made no progress' });
       }
-      acked = res.lastMutationId;
-      if (batch.length < this.batchSize) return;
+      acked = heard;
+      if (batch.length < this.batchSize && heard === res.lastMutationId) return;
     }
   }
 
