@@ -17,7 +17,7 @@ import { postgresDatabase } from '@mesa/api/db/client';
 import { makeOrganization, makeUser } from '@mesa/api/db/factories';
 import { seedBase } from '@mesa/api/db/seed-base';
 import postgres from 'postgres';
-import { startApi } from './api-process';
+import { startApi } from '../test/support/api-process';
 import { benchServerUrl, scratchDatabase } from './scratch-database';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 16);

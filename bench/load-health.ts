@@ -30,7 +30,7 @@ import { articles, tickets, users } from '@mesa/api/db/schema';
 import { seedBase } from '@mesa/api/db/seed-base';
 import { hashPassword } from '@mesa/api/services/password';
 import { PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
-import { pct, sleep, startApi, startHealthPoller } from './api-process';
+import { pct, sleep, startApi, startHealthPoller } from '../test/support/api-process';
 import { benchServerUrl, scratchDatabase } from './scratch-database';
 
 const onPglite = process.env.BENCH_DB === 'pglite';

@@ -27,7 +27,7 @@ import { seedBase } from '@mesa/api/db/seed-base';
 import { hashPieces } from '@mesa/api/services/blob-store';
 import { pieceStoreFor } from '@mesa/api/services/piece-store';
 import { createSession, SESSION_COOKIE } from '@mesa/api/services/session-service';
-import { pct, sleep, startApi, startHealthPoller } from './api-process';
+import { pct, sleep, startApi, startHealthPoller } from '../test/support/api-process';
 import { benchServerUrl, scratchDatabase } from './scratch-database';
 
 const onPglite = process.env.BENCH_DB === 'pglite';

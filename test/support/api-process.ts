@@ -30,7 +30,7 @@ export async function startApi(opts: ApiProcessOptions): Promise<ChildProcess> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const api = spawn(
     process.execPath,
-    [...prof, '--import', 'tsx', fileURLToPath(new URL('../apps/api/src/main.ts', import.meta.url))],
+    [...prof, '--import', 'tsx', fileURLToPath(new URL('../../apps/api/src/main.ts', import.meta.url))],
     {
       env: {
         PATH: process.env.PATH,
