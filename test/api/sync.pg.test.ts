@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
-import { tickets } from '@mesa/api/db/schema';
+import { outbox, tickets } from '@mesa/api/db/schema';
 import { PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,6 +238,91 @@ describe('errors', () => {
   });
 });
 
+describe('reference data and tickets opened on a device', () => {
+  type Op = { op: string; kind?: string; rows?: Array<Record<string, unknown>> };
+  const refs = (patch: Op[]): Record<string, Array<Record<string, unknown>> | undefined> =>
+    Object.fromEntries(patch.filter((p) => p.op === 'ref').map((p) => [p.kind, p.rows]));
+
+  it('sends every kind once with a full pull, then only the kind that changed', async () => {
+    const d = device(as.agent);
+    const full = await d.pullAll(null);
+    const sent = refs(full.patch);
+    expect(Object.keys(sent).sort()).toEqual(['departments', 'policy', 'profile', 'staff']);
+    expect(sent.profile).toEqual([
+      expect.objectContaining({ id: world.users.agent.id, email: 'agent@t.test', role: 'agent' }),
+    ]);
+    const hosting = sent.departments?.find((x) => x.urgentOnly === true);
+    expect(hosting).toMatchObject({
+      nameEs: expect.any(String),
+      nameEn: expect.any(String),
+      closedReplyPolicy: 'reopen',
+    });
+    expect(sent.staff?.map((x) => x.id)).toContain(world.users.otherAgent.id);
+    expect(sent.staff?.some((x) => x.role === 'customer')).toBe(false);
+    expect(refs((await d.pullAll(full.cookie)).patch)).toEqual({});
+
+    const before = (await as.admin.get('/api/settings')).body;
+    const slaPolicy = { ...before.slaPolicy, P4: { ...before.slaPolicy.P4, resolutionMinutes: 6000 } };
+    expect((await as.admin.put('/api/settings', { slaPolicy })).status).toBe(200);
+    try {
+      const next = refs((await d.pullAll(full.cookie)).patch);
+      expect(Object.keys(next)).toEqual(['policy']);
+      expect(next.policy?.[0]).toMatchObject({ slaPolicy: { P4: { resolutionMinutes: 6000 } } });
+    } finally {
+      await as.admin.put('/api/settings', { slaPolicy: before.slaPolicy });
+    }
+  });
+
+  it('keeps the staff directory from customers', async () => {
+    const sent = refs((await device(as.customer).pullAll(null)).patch);
+    expect(sent.staff).toEqual([]);
+    expect(sent.profile?.[0]).toMatchObject({ id: world.users.customer.id, organizationName: 'Acme' });
+  });
+
+  it("creates a device's ticket under the device's id, numbered and acknowledged, once", async () => {
+    const d = device(as.customer);
+    const id = randomUUID();
+    const args = {
+      id,
+      departmentId: world.dept('sistemas').id,
+      subject: 'Abierto sin red',
+      description: 'La impresora no responde',
+      severity: 'medium',
+    };
+    const r = await d.push([{ id: 1, name: 'createTicket@1', args }]);
+    expect(r.body, JSON.stringify(r.body)).toMatchObject({ lastMutationId: 1, rejected: [] });
+    expect((await d.push([{ id: 1, name: 'createTicket@1', args }])).body).toMatchObject({ rejected: [] });
+    const rows = await database.db.select().from(tickets).where(eq(tickets.id, id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ channel: 'web', requesterId: world.users.customer.id, status: 'new' });
+    expect(rows[0]?.number).toMatch(/^T-\d{6}$/);
+    const pulled = ticketIn((await d.pullAll(null)).patch, id) as { row: Ticket } | undefined;
+    expect(pulled?.row.number).toBe(rows[0]?.number);
+    const acks = await database.db.select().from(outbox).where(eq(outbox.kind, 'ticket_created'));
+    expect(acks.filter((o) => (o.payload as { ticketId?: string }).ticketId === id)).toHaveLength(1);
+  });
+
+  it('refuses a non-urgent ticket for the urgent-only department, as the device does', async () => {
+    const hosting = (await as.customer.get('/api/departments')).body.items.find(
+      (x: { urgentOnly: boolean }) => x.urgentOnly,
+    );
+    const r = await device(as.customer).push([
+      {
+        name: 'createTicket@1',
+        args: {
+          id: randomUUID(),
+          departmentId: hosting.id,
+          subject: 's',
+          description: 'd',
+          severity: 'low',
+          urgency: 'low',
+        },
+      },
+    ]);
+    expect(r.body.rejected).toEqual([expect.objectContaining({ id: 1, code: 'VALIDATION_FAILED' })]);
+  });
+});
+
 describe('POST /api/sync/pull', () => {
   it('starts with clear, then returns only what changed, and the ledger of the group', async () => {
     const d = device(as.customer);
@@ -286,7 +371,9 @@ describe('POST /api/sync/pull', () => {
       return copy;
     };
     const encode = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
-    const decode = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as Record<string, unknown>;
+    // The change log's part of the cookie (the reference digests follow a dot; without them every kind goes again).
+    const decode = (c: string) =>
+      JSON.parse(Buffer.from(c.split('.')[0] as string, 'base64url').toString('utf8')) as Record<string, unknown>;
 
     it('takes back its own cookie when many transactions were running (a long snapshot)', async () => {
       const d = device(as.agent);

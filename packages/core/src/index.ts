@@ -17,6 +17,7 @@ export * from './schemas/ticket';
 export * from './schemas/user';
 export * from './sla';
 export * from './sync/index';
+export * from './ticket-create-rules';
 export * from './ticket-number';
 export * from './ticket-scope';
 export * from './ticket-states';

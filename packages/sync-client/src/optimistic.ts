@@ -17,16 +17,19 @@ export const shadowKey = (table: SyncedTable, id: string) => `${table}:${id}`;
 /** The rows a mutation reads, from the device's current (optimistic) view. */
 async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState> {
   const state: LocalState = { tickets: new Map(), articles: new Map(), attachments: new Map() };
-  const ticket = await db.tickets.get(m.args.ticketId);
+  const ticketId = m.name === 'createTicket@1' ? m.args.id : m.args.ticketId;
+  const ticket = await db.tickets.get(ticketId);
   if (ticket) state.tickets.set(ticket.id, ticket);
   const articleIds: string[] = [];
   if (m.name === 'addNote@1') articleIds.push(m.args.id);
   if ((m.name === 'addAttachment@1' || m.name === 'captureSignature@1') && m.args.articleId) {
     articleIds.push(m.args.articleId);
   }
+  if (m.name === 'createTicket@1' || m.name === 'addNote@1') state.reference = await db.deviceReference();
+  if (m.name === 'createTicket@1') return state;
   // An article of another ticket is not found here, as the server would not find it on this ticket.
   for (const id of articleIds) {
-    const article = await getArticle(db, m.args.ticketId, id);
+    const article = await getArticle(db, ticketId, id);
     if (article) state.articles.set(id, article);
   }
   if (m.name === 'addAttachment@1' || m.name === 'captureSignature@1') {

@@ -40,6 +40,10 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
   };
 
   for (const op of patch) {
+    if (op.op === 'ref') {
+      await db.reference.put({ kind: op.kind, rows: op.rows as never });
+      continue;
+    }
     if (op.op === 'put') {
       if (shadowed.has(shadowKey(op.table, op.row.id))) await intoShadows(op.table, [op.row.id], op.row);
       else if (op.table === 'tickets') tickets.push(op.row);
@@ -49,7 +53,7 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
     }
     await flush();
     if (op.op === 'clear') {
-      await Promise.all([db.tickets.clear(), db.threads.clear(), db.attachments.clear()]);
+      await Promise.all([db.tickets.clear(), db.threads.clear(), db.attachments.clear(), db.reference.clear()]);
       written = new Set();
       await db.shadows.toCollection().modify({ row: null });
       continue;

@@ -1,4 +1,12 @@
-import type { Article, AttachmentRow, LocalTicket, RejectedMutation } from '@mesa/core';
+import type {
+  Article,
+  AttachmentRow,
+  DeviceReference,
+  LocalTicket,
+  ReferenceKind,
+  ReferenceRows,
+  RejectedMutation,
+} from '@mesa/core';
 import { Dexie, type EntityTable } from 'dexie';
 
 export type SyncedTable = 'tickets' | 'articles' | 'attachments';
@@ -51,6 +59,12 @@ export interface Rejection extends RejectedMutation {
   at: number;
 }
 
+/** One kind of reference data, whole (a pull replaces it): one record per kind, read in one go. */
+export interface ReferenceRecord<K extends ReferenceKind = ReferenceKind> {
+  kind: K;
+  rows: ReferenceRows[K][];
+}
+
 export interface MetaRow {
   key: string;
   value: unknown;
@@ -71,6 +85,7 @@ export class SyncDatabase extends Dexie {
   blobs!: EntityTable<PendingBlob, 'id'>;
   rejections!: EntityTable<Rejection, 'id'>;
   meta!: EntityTable<MetaRow, 'key'>;
+  reference!: EntityTable<ReferenceRecord, 'kind'>;
 
   constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
@@ -86,11 +101,39 @@ export class SyncDatabase extends Dexie {
       rejections: 'id',
       meta: 'key',
     });
+    this.version(2).stores({ reference: 'kind' });
   }
 
   /** Every table a pull or an optimistic write touches, for one read-write transaction. */
   get syncTables() {
-    return [this.tickets, this.threads, this.attachments, this.shadows, this.mutations, this.blobs, this.meta];
+    return [
+      this.tickets,
+      this.threads,
+      this.attachments,
+      this.shadows,
+      this.mutations,
+      this.blobs,
+      this.meta,
+      this.reference,
+    ];
+  }
+
+  async referenceRows<K extends ReferenceKind>(kind: K): Promise<ReferenceRows[K][]> {
+    return ((await this.reference.get(kind))?.rows ?? []) as ReferenceRows[K][];
+  }
+
+  /** What mutators read: departments, policy and the user's profile. */
+  async deviceReference(): Promise<DeviceReference> {
+    const [profile, departments, policy] = await Promise.all([
+      this.referenceRows('profile'),
+      this.referenceRows('departments'),
+      this.referenceRows('policy'),
+    ]);
+    return {
+      profile: profile[0] ?? null,
+      departments: new Map(departments.map((d) => [d.id, d])),
+      policy: policy[0] ?? null,
+    };
   }
 
   /** A ticket's articles in server order (optimistic ones last until the server has them). */

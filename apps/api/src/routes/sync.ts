@@ -38,6 +38,6 @@ export function syncRoutes(deps: Deps) {
         request: { body: jsonBody(pullRequestSchema) },
         responses: { 200: json(pullResponseSchema), ...errorResponses },
       }),
-      async (c) => c.json(await pull(db, requireActor(c.get('actor')), c.req.valid('json')), 200),
+      async (c) => c.json(await pull(db, deps.reference, requireActor(c.get('actor')), c.req.valid('json')), 200),
     );
 }

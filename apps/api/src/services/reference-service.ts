@@ -1,6 +1,7 @@
 import {
   type BusinessCalendar,
   type Department,
+  type DeviceDepartment,
   defaultPriorityMatrix,
   defaultSlaPolicy,
   type Language,
@@ -13,15 +14,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { calendars, departments, settings } from '../db/schema';
 
-export interface DepartmentInfo {
-  id: string;
-  slug: string;
-  nameEs: string;
-  nameEn: string;
-  email: string | null;
-  urgentOnly: boolean;
-  calendar: BusinessCalendar;
-}
+/** A department as the server keeps it: the device's row, less what is derived from the calendar. */
+export type DepartmentInfo = Omit<DeviceDepartment, 'is24x7'>;
 
 export interface ReferenceData {
   departments: Map<string, DepartmentInfo>;
@@ -38,7 +32,7 @@ export interface Reference {
 export const SETTING_PRIORITY_MATRIX = 'priority_matrix';
 export const SETTING_SLA_POLICY = 'sla_policy';
 
-const is24x7 = (cal: BusinessCalendar): boolean =>
+export const is24x7 = (cal: BusinessCalendar): boolean =>
   Object.values(cal.weekly).every((day) => day.length === 1 && day[0]?.start === '00:00' && day[0]?.end === '24:00') &&
   cal.holidays.length === 0;
 
@@ -72,6 +66,7 @@ async function load(db: Db): Promise<ReferenceData> {
           nameEn: d.nameEn,
           email: d.email,
           urgentOnly: d.urgentOnly,
+          closedReplyPolicy: d.closedReplyPolicy,
           calendar,
         },
       ]),

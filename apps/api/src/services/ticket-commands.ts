@@ -2,6 +2,7 @@ import {
   AppError,
   type AssignTicketInput,
   applyFieldChanges,
+  assertDepartmentTakes,
   ErrorCode,
   isStaff,
   type Role,
@@ -21,7 +22,7 @@ import { isManager } from './access';
 import { recordEvent } from './history';
 import { enqueue } from './outbox';
 import type { Reference } from './reference-service';
-import { assertDepartmentTakes, classify, departmentOf } from './sla-service';
+import { classify, departmentOf } from './sla-service';
 import { type TicketRow, toTicket } from './ticket-dto';
 import { reopenStatus, statusPatch } from './ticket-status';
 import { saveTicket, withTicket } from './ticket-write';

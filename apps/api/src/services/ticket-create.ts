@@ -1,8 +1,8 @@
-import type { CreateTicketInput, Ticket } from '@mesa/core';
+import { assertDepartmentTakes, type CreateTicketInput, createdChannel, createdOwner, type Ticket } from '@mesa/core';
 import type { Db, DbOrTx } from '../db/client';
 import type { Actor } from '../http/context';
 import type { Reference } from './reference-service';
-import { assertDepartmentTakes, classify, departmentOf } from './sla-service';
+import { classify, departmentOf } from './sla-service';
 import { toTicket } from './ticket-dto';
 import { type InsertedTicket, insertTicket, insertTicketIn } from './ticket-insert';
 import { resolveIntake } from './ticket-intake';
@@ -12,13 +12,14 @@ export async function createTicket(
   reference: Reference,
   actor: Actor,
   input: CreateTicketInput,
+  /** A device's ticket: its own id, written inside the caller's transaction (the sync push's savepoint). */
+  device?: { id: string },
 ): Promise<Ticket> {
   const ref = await reference.get();
   assertDepartmentTakes(departmentOf(ref, input.departmentId), input.urgency);
   const now = new Date();
   const sla = classify(ref, input.departmentId, input.severity, input.urgency, now);
-  const channel =
-    actor.role === 'customer' ? 'web' : (input.channel ?? (actor.role === 'technician' ? 'field' : 'phone'));
+  const channel = createdChannel(actor.role, input.channel);
   const write = async (q: DbOrTx) => {
     const intake = await resolveIntake(q, actor, input);
     const values: InsertedTicket = {
@@ -31,8 +32,7 @@ export async function createTicket(
       severity: input.severity,
       urgency: input.urgency,
       status: 'new',
-      // A technician opening a case in the field owns it from the start.
-      ownerId: actor.role === 'technician' ? actor.id : null,
+      ownerId: createdOwner(actor),
       cc: [...new Set(input.cc)],
       createdById: actor.id,
       createdAt: now,
@@ -40,8 +40,10 @@ export async function createTicket(
       mailboxId: null,
       linkedTicketId: null,
     };
+    if (device) return insertTicketIn(q, values, device.id);
     return q === db ? insertTicket(db, values) : insertTicketIn(q, values);
   };
+  if (device) return toTicket(await write(db));
   // A customer's intake only reads; staff intake may create the caller's contact, which must
   // commit or roll back with the ticket.
   return toTicket(actor.role === 'customer' ? await write(db) : await db.transaction(write));

@@ -63,8 +63,8 @@ function insertQuery(q: DbOrTx, rows: Row[]) {
 }
 
 /** One statement inside a caller's transaction. */
-export async function insertTicketIn(q: DbOrTx, values: InsertedTicket): Promise<TicketRow> {
-  const [row] = await insertQuery(q, [{ ...values, id: randomUUID() }]);
+export async function insertTicketIn(q: DbOrTx, values: InsertedTicket, id: string = randomUUID()): Promise<TicketRow> {
+  const [row] = await insertQuery(q, [{ ...values, id }]);
   if (!row) throw new Error('ticket insert returned no row');
   return row;
 }

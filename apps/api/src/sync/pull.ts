@@ -10,15 +10,21 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { syncClients, users } from '../db/schema';
 import type { Actor } from '../http/context';
+import type { Reference } from '../services/reference-service';
 import { toArticle, toTicket } from '../services/ticket-dto';
 import { pullChanges } from './change-log';
+import { joinCookie, referenceChanges, splitCookie } from './reference-pull';
 
-/** The rows that changed in the caller's scope since the cookie, as a patch the device applies in one go. */
-export async function pull(db: Db, actor: Actor, req: PullRequest): Promise<PullResponse> {
+/**
+ * The rows that changed in the caller's scope since the cookie, as a patch the device applies in one go;
+ * the last page also carries the kinds of reference data that changed.
+ */
+export async function pull(db: Db, reference: Reference, actor: Actor, req: PullRequest): Promise<PullResponse> {
   if (!isSupportedVersion(req)) {
     throw new AppError(ErrorCode.CLIENT_UPGRADE_REQUIRED, 'unsupported sync protocol or schema version');
   }
-  const changes = await pullChanges(db, actor, req.cookie, req.limit);
+  const { changes: changeCookie, digests: known } = splitCookie(req.cookie);
+  const changes = await pullChanges(db, actor, changeCookie, req.limit);
   const authorIds = [...new Set(changes.articles.map((a) => a.authorId).filter((x): x is string => !!x))];
   const authors = authorIds.length
     ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, authorIds))
@@ -57,12 +63,20 @@ export async function pull(db: Db, actor: Actor, req: PullRequest): Promise<Pull
       },
     });
   }
+  // A reset drops the device's reference data with its rows: every kind goes again, on the last page.
+  const fresh = changes.reset || changeCookie === null;
+  let digests = fresh ? {} : known;
+  if (!changes.more) {
+    const ref = await referenceChanges(db, reference, actor, digests, fresh);
+    patch.push(...ref.ops);
+    digests = ref.digests;
+  }
   const clients = await db
     .select({ clientId: syncClients.clientId, last: syncClients.lastMutationId })
     .from(syncClients)
     .where(and(eq(syncClients.clientGroupId, req.clientGroupId), eq(syncClients.userId, actor.id)));
   return {
-    cookie: changes.cookie,
+    cookie: joinCookie(changes.cookie, digests),
     more: changes.more,
     lastMutationIds: Object.fromEntries(clients.map((c) => [c.clientId, c.last])),
     patch,

@@ -5,6 +5,7 @@ import type { Reference } from '../services/reference-service';
 import { addArticle } from '../services/ticket-articles';
 import { addAttachmentMeta } from '../services/ticket-attachments';
 import { changeStatus, changeTicket } from '../services/ticket-commands';
+import { createTicket } from '../services/ticket-create';
 
 /** The server half of each mutator: the same services, access rules and state machine as REST; nothing here writes. */
 export async function applyOnServer(db: Db, reference: Reference, actor: Actor, m: ParsedMutation): Promise<void> {
@@ -24,5 +25,10 @@ export async function applyOnServer(db: Db, reference: Reference, actor: Actor, 
     case 'captureSignature@1':
       await addAttachmentMeta(db, actor, attachmentOf(m));
       return;
+    case 'createTicket@1': {
+      const { id, ...input } = m.args;
+      await createTicket(db, reference, actor, input, { id });
+      return;
+    }
   }
 }

@@ -1,12 +1,16 @@
 import { assertMayAttachTo, assertMayWriteArticle } from '../article-rules';
 import { customerReplyEffect } from '../customer-reply';
 import { AppError, ErrorCode } from '../errors';
+import { computePriority } from '../priority';
 import type { Article } from '../schemas/article';
 import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
 import type { Ticket } from '../schemas/ticket';
+import { computeDueTimes } from '../sla';
+import { createdChannel, createdOwner } from '../ticket-create-rules';
 import { reopenTarget, statusChange } from '../ticket-states';
 import { attachmentOf, type MutatorArgs, type ParsedMutation, type TicketField } from './mutators';
 import type { AttachmentRow } from './protocol';
+import { assertDepartmentTakes, type DeviceReference, departmentNotFound } from './reference';
 import { applyFieldChanges, ticketFieldsEditableBy } from './ticket-fields';
 
 /** A synced ticket; `deletedAt` marks a tombstone the client keeps so later edits fail with TICKET_DELETED. */
@@ -17,6 +21,8 @@ export interface LocalState {
   tickets: Map<string, LocalTicket>;
   articles: Map<string, Article>;
   attachments: Map<string, AttachmentRow>;
+  /** Departments, policy and profile: what opening a ticket and a customer's answer depend on. */
+  reference?: DeviceReference;
 }
 
 export interface SyncActor {
@@ -60,7 +66,11 @@ function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncA
   const staff = isStaff(actor.role);
   assertMayWriteArticle(actor.role, args);
   const ticket = liveTicket(state, args.ticketId);
-  if (ticket.status === 'closed') {
+  // Staff reopen a closed ticket first; a customer's answer follows the department's policy (only a
+  // reopening joins the ticket: a new linked ticket or a refusal is the server's to decide).
+  const closedPolicy = state.reference?.departments.get(ticket.departmentId)?.closedReplyPolicy ?? 'reject';
+  const effect = customerReplyEffect(ticket.status, closedPolicy);
+  if (ticket.status === 'closed' && (staff || effect !== 'reopen')) {
     throw new AppError(ErrorCode.INVALID_TRANSITION, 'ticket is closed', {
       from: 'closed',
       to: 'closed',
@@ -71,8 +81,7 @@ function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncA
   if (staff) {
     if (args.nextStatus && args.nextStatus !== ticket.status) patch = statusPatch(actor, ticket, args.nextStatus, now);
     if (args.kind === 'public_reply' && !ticket.firstResponseAt) patch.firstResponseAt = now;
-  } else if (customerReplyEffect(ticket.status, 'reject') !== 'append') {
-    // The server's rule; closed tickets were refused above (the device cannot see the department's policy).
+  } else if (effect !== 'append') {
     patch = statusPatch(actor, ticket, reopenTarget(ticket.ownerId !== null), now);
   }
   const article: Article = {
@@ -91,6 +100,77 @@ function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncA
     ...withTicket(state, { ...ticket, ...patch, updatedAt: now }),
     articles: new Map(state.articles).set(article.id, article),
   };
+}
+
+/**
+ * A ticket opened on the device, as the server will store it: priority from the matrix, due times on the
+ * department's calendar from the same creation time, the requester from the profile. What only the server
+ * can resolve (equipment by maintenance code or serial, a contact by e-mail) arrives with the next pull.
+ */
+function createTicket(state: LocalState, args: MutatorArgs<'createTicket@1'>, actor: SyncActor, now: Date) {
+  if (state.tickets.has(args.id)) return state;
+  const ref = state.reference;
+  const department = ref?.departments.get(args.departmentId);
+  if (!department) throw departmentNotFound();
+  assertDepartmentTakes(department, args.urgency);
+  if (!ref?.policy) throw new AppError(ErrorCode.REFERENCE_NOT_FOUND, 'priority policy not on this device');
+  const priority = computePriority(args.severity, args.urgency, ref.policy.priorityMatrix);
+  const due = computeDueTimes(ref.policy.slaPolicy, priority, department.calendar, now);
+  const at = now.toISOString();
+  const given = args.requester ?? {};
+  const customer = actor.role === 'customer';
+  const profile = ref.profile;
+  if (!customer && !args.requesterId && !args.maintenanceCode && !args.serialNumber && !given.name && !given.email) {
+    const message = 'the requester is required: requesterId, maintenanceCode or requester.name';
+    throw new AppError(ErrorCode.VALIDATION_FAILED, message, {
+      issues: [{ path: 'requester.name', message, code: 'custom' }],
+    });
+  }
+  const ticket: LocalTicket = {
+    id: args.id,
+    number: '',
+    subject: args.subject,
+    description: args.description,
+    status: 'new',
+    severity: args.severity,
+    urgency: args.urgency,
+    priority,
+    channel: createdChannel(actor.role, args.channel),
+    departmentId: args.departmentId,
+    ownerId: createdOwner(actor),
+    supportTier: 1,
+    requesterId: customer ? actor.id : (args.requesterId ?? null),
+    organizationId: customer ? (profile?.organizationId ?? null) : null,
+    requester: customer
+      ? {
+          name: profile?.name ?? actor.name ?? '',
+          organization: profile?.organizationName ?? null,
+          location: given.location || null,
+          phone: given.phone || null,
+          email: profile?.email ?? null,
+        }
+      : {
+          name: given.name ?? '',
+          organization: given.organization || null,
+          location: given.location || null,
+          phone: given.phone || null,
+          email: given.email || null,
+        },
+    siteId: customer ? null : (args.siteId ?? null),
+    equipmentId: customer ? null : (args.equipmentId ?? null),
+    contractId: null,
+    cc: [...new Set(args.cc)],
+    firstResponseDueAt: due.firstResponseDueAt.toISOString(),
+    resolutionDueAt: due.resolutionDueAt.toISOString(),
+    createdAt: at,
+    updatedAt: at,
+    firstResponseAt: null,
+    attendedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    version: 0,
+  };
+  return withTicket(state, ticket);
 }
 
 function insertAttachment(state: LocalState, row: AttachmentRow, actor: SyncActor): LocalState {
@@ -129,5 +209,7 @@ export function applyMutation(state: LocalState, m: ParsedMutation, actor: SyncA
     case 'addAttachment@1':
     case 'captureSignature@1':
       return insertAttachment(state, { ...attachmentOf(m), createdAt: at }, actor);
+    case 'createTicket@1':
+      return createTicket(state, m.args, actor, now);
   }
 }

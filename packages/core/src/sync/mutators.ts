@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '../errors';
 import { createArticleInput } from '../schemas/article';
 import { idSchema, shortText, storableText } from '../schemas/common';
 import { severitySchema, ticketStatusSchema, urgencySchema } from '../schemas/enums';
-import { updateTicketInput } from '../schemas/ticket';
+import { createTicketInput, updateTicketInput } from '../schemas/ticket';
 import { type AttachmentRow, sha256Schema } from './protocol';
 
 /** Largest attachment the sync channel announces; the upload endpoint enforces its own limit too. */
@@ -93,6 +93,16 @@ export const captureSignatureArgs = z.strictObject({
   sha256: sha256Schema,
 });
 
+/**
+ * A ticket opened on the device: the client picks the id, so the device shows it at once and a replay
+ * creates nothing twice. Its number (`T-…`) is the server's: the device shows "pending number" until the
+ * pull brings it.
+ */
+export const createTicketArgs = createTicketInput.extend({ id: idSchema });
+
+/** A ticket opened on the device whose number the server has not assigned yet. */
+export const isPendingNumber = (ticket: { number: string }): boolean => ticket.number === '';
+
 /** Every mutator, by `name@version`. A new version is a new entry; old ones stay while clients may send them. */
 export const mutatorArgs = {
   'updateTicketFields@1': updateTicketFieldsArgs,
@@ -100,6 +110,7 @@ export const mutatorArgs = {
   'addNote@1': addNoteArgs,
   'addAttachment@1': addAttachmentArgs,
   'captureSignature@1': captureSignatureArgs,
+  'createTicket@1': createTicketArgs,
 } as const;
 
 export type MutatorName = keyof typeof mutatorArgs;

@@ -101,6 +101,7 @@ describe('parseMutation', () => {
       'addNote@1',
       'addAttachment@1',
       'captureSignature@1',
+      'createTicket@1',
     ]);
   });
 

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { ErrorCode } from '../errors';
 import { articleSchema } from '../schemas/article';
 import { ticketSchema } from '../schemas/ticket';
+import { referenceKindSchema } from './reference';
 
 /** Wire protocol of /api/sync/push and /api/sync/pull. Bump on any incompatible change to the envelopes. */
 export const PROTOCOL_VERSION = 1;
-/** Shape of the synced rows (tickets, articles, attachments). Bump when a row schema changes. */
-export const SCHEMA_VERSION = 1;
+/** Shape of the synced rows (tickets, articles, attachments, reference data). Bump when a row schema changes. */
+export const SCHEMA_VERSION = 2;
 export const MAX_MUTATIONS_PER_PUSH = 100;
 /** Rows per table per pull page a client may ask for; the server's default page is smaller (500). */
 export const MAX_PULL_LIMIT = 2000;
@@ -93,7 +94,7 @@ export type SyncTable = z.infer<typeof syncTableSchema>;
 
 /**
  * One step of a pull's patch, applied in order. `clear` (first, on a full pull) drops every synced row
- * but not the device's queue of pending mutations. `del` of a ticket means deleted or no longer in the
+ * (reference data too) but not the device's queue of pending mutations. `del` of a ticket means deleted or no longer in the
  * caller's scope: the server sends no `del` for its articles and attachments, the device drops them
  * with the ticket.
  */
@@ -103,6 +104,8 @@ export const patchOperationSchema = z.union([
   z.object({ op: z.literal('put'), table: z.literal('attachments'), row: attachmentRowSchema }),
   z.object({ op: z.literal('del'), table: syncTableSchema, id: z.string() }),
   z.object({ op: z.literal('clear') }),
+  /** A kind of reference data, whole: the device replaces what it had of that kind. */
+  z.object({ op: z.literal('ref'), kind: referenceKindSchema, rows: z.array(z.unknown()) }),
 ]);
 export type PatchOperation = z.infer<typeof patchOperationSchema>;
 
