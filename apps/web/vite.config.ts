@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
 
@@ -13,7 +14,15 @@ export default defineConfig({
       // The app asks before swapping versions (see src/components/update-prompt.tsx).
       registerType: 'prompt',
       injectRegister: false,
-      includeAssets: ['icon.svg'],
+      includeAssets: ['icon.svg', 'robots.txt'],
+      // PNG icons (192, 512, maskable, apple-touch) and favicon generated from the SVG at build time;
+      // the plugin adds them to the manifest and the page head.
+      pwaAssets: {
+        image: 'public/icon.svg',
+        preset: 'minimal-2023',
+        overrideManifestIcons: true,
+        injectThemeColor: false,
+      },
       manifest: {
         id: '/',
         name: 'Mesa de ayuda',
@@ -25,15 +34,21 @@ export default defineConfig({
         display: 'standalone',
         theme_color: themeColor,
         background_color: '#ffffff',
-        icons: [{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any maskable' }],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+        // The plugin precaches the manifest itself; globbing it too makes a conflicting entry that aborts the install.
+        globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
         navigateFallback: 'index.html',
         // API calls (and any API-served page) must never get the app shell.
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
       },
+    }),
+    // Brotli and gzip copies beside each file; the API serves whichever the browser accepts.
+    compression({
+      algorithms: [defineAlgorithm('brotliCompress'), defineAlgorithm('gzip')],
+      include: /\.(js|css|html|svg|webmanifest|json|txt|ico)$/,
+      threshold: 512,
     }),
   ],
   server: { proxy: apiProxy },

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, ErrorCode } from '@mesa/core';
 import { Scalar } from '@scalar/hono-api-reference';
@@ -13,6 +11,7 @@ import { pickLanguage } from './http/language';
 import { originGuard } from './http/origin-guard';
 import { securityHeaders } from './http/security-headers';
 import { sessionMiddleware } from './http/session';
+import { mountWeb } from './http/web-static';
 import { attachmentUploadRoutes, isAttachmentUpload } from './routes/attachment-upload';
 import { attachmentRoutes } from './routes/attachments';
 import { authRoutes } from './routes/auth';
@@ -89,10 +88,7 @@ export function createApp(deps: Deps) {
 
   const dist = deps.env.WEB_DIST;
   if (dist && existsSync(join(dist, 'index.html'))) {
-    app.use('/*', serveStatic({ root: dist }));
-    // Client-side routes (/tickets/T-000042, /verify?token=…) all load the PWA shell.
-    const shell = readFile(join(dist, 'index.html'), 'utf8');
-    app.get('*', async (c) => c.html(await shell));
+    mountWeb(app, dist);
   }
 
   app.onError(onError(deps.log));

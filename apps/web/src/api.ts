@@ -1,4 +1,4 @@
-import { ApiError, type ApiErrorCode, type ApiErrorInit, parseErrorBody } from '@mesa/core';
+import { ApiError, type ApiErrorCode, type ApiErrorInit, AppError, messageFor, parseErrorBody } from '@mesa/core';
 import { language, t } from './i18n';
 
 /**
@@ -60,6 +60,11 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 /** Normalizes anything thrown to an `ApiError` so screens only handle one shape. */
 export function asApiError(cause: unknown): ApiError {
   if (cause instanceof ApiError) return cause;
+  // A mutator refused on the device says what the server would have said, in the user's language.
+  if (cause instanceof AppError) {
+    const message = messageFor(cause.code, language(), cause.details);
+    return new ApiError({ code: cause.code, message, status: 0, details: cause.details });
+  }
   console.error(cause);
   return new ApiError({ code: 'INTERNAL', message: t('error.unexpected'), status: 0 });
 }

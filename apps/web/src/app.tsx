@@ -1,18 +1,22 @@
 import { Route, Router } from '@solidjs/router';
+import { lazy } from 'solid-js';
 import { Layout } from './components/layout';
 import { RequireAuth } from './components/require-auth';
-import AdminMail from './routes/admin/mail';
-import ForgotPassword from './routes/auth/forgot-password';
-import Login from './routes/auth/login';
-import Register from './routes/auth/register';
-import ResetPassword from './routes/auth/reset-password';
-import VerifyEmail from './routes/auth/verify-email';
 import NotFound from './routes/not-found';
 import Home from './routes/portal/home';
-import NewTicket from './routes/portal/new-ticket';
-import TicketDetail from './routes/portal/ticket-detail';
-import MyTickets from './routes/portal/tickets';
-import Queue from './routes/staff/queue';
+
+// One chunk per screen group: the first screen loads only what it shows. The service worker precaches
+// every chunk, so all of them open offline.
+const Login = lazy(() => import('./routes/auth/login'));
+const Register = lazy(() => import('./routes/auth/register'));
+const VerifyEmail = lazy(() => import('./routes/auth/verify-email'));
+const ForgotPassword = lazy(() => import('./routes/auth/forgot-password'));
+const ResetPassword = lazy(() => import('./routes/auth/reset-password'));
+const MyTickets = lazy(() => import('./routes/portal/tickets'));
+const NewTicket = lazy(() => import('./routes/portal/new-ticket'));
+const TicketDetail = lazy(() => import('./routes/portal/ticket-detail'));
+const Queue = lazy(() => import('./routes/staff/queue'));
+const AdminMail = lazy(() => import('./routes/admin/mail'));
 
 export function App() {
   return (

@@ -9,6 +9,7 @@ import {
   resolutionDueWithPauses,
   slaPolicySchema,
   slaState,
+  ticketSlaState,
 } from './sla';
 
 const caracas = officeHours('America/Caracas');
@@ -178,5 +179,28 @@ describe('properties', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('ticketSlaState', () => {
+  const base = {
+    firstResponseDueAt: '2026-03-02T10:00:00.000Z',
+    firstResponseAt: null,
+    resolutionDueAt: '2026-03-03T10:00:00.000Z',
+    resolvedAt: null,
+  };
+  it('is breached when the first response is late, even while resolution still runs', () => {
+    expect(ticketSlaState(base, new Date('2026-03-02T10:00:01.000Z'))).toBe('breached');
+  });
+  it('runs while a target is open and none was missed', () => {
+    expect(ticketSlaState(base, new Date('2026-03-02T09:00:00.000Z'))).toBe('running');
+    const answered = { ...base, firstResponseAt: '2026-03-02T09:30:00.000Z' };
+    expect(ticketSlaState(answered, new Date('2026-03-02T12:00:00.000Z'))).toBe('running');
+  });
+  it('is met when both targets were kept, and none without targets', () => {
+    const done = { ...base, firstResponseAt: '2026-03-02T09:30:00.000Z', resolvedAt: '2026-03-03T09:00:00.000Z' };
+    expect(ticketSlaState(done, new Date('2026-04-01T00:00:00.000Z'))).toBe('met');
+    const none = { firstResponseDueAt: null, firstResponseAt: null, resolutionDueAt: null, resolvedAt: null };
+    expect(ticketSlaState(none, new Date())).toBe('none');
   });
 });

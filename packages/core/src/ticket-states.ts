@@ -138,6 +138,17 @@ export interface StatusStamps<T> {
   closedAt?: T | null;
 }
 
+/** The context for a ticket already in the actor's scope (a customer who sees it is its requester or shares its organization). */
+export const transitionContextOf = (ticket: { ownerId: string | null }, role: Role): TransitionContext => ({
+  role,
+  isRequester: role === 'customer',
+  hasOwner: ticket.ownerId !== null,
+});
+
+/** The status moves a screen offers for a ticket in the actor's scope: exactly those the mutators accept. */
+export const movesFor = (ticket: { status: TicketStatus; ownerId: string | null }, role: Role): TicketStatus[] =>
+  allowedTransitions(ticket.status, transitionContextOf(ticket, role));
+
 /**
  * Runs the state machine for `role`, then stamps: starting work is a first response, the documenting
  * note is the attended time (seed 001), closing also resolves, and a reopen clears both. The caller
@@ -149,7 +160,7 @@ export function statusChange<T>(
   role: Role,
   now: T,
 ): StatusStamps<T> {
-  assertTransition(ticket.status, to, { role, isRequester: role === 'customer', hasOwner: ticket.ownerId !== null });
+  assertTransition(ticket.status, to, transitionContextOf(ticket, role));
   const patch: StatusStamps<T> = { status: to };
   if (to === 'in_progress' && !ticket.firstResponseAt) patch.firstResponseAt = now;
   if (to === 'attended') patch.attendedAt = now;

@@ -1,11 +1,14 @@
 import { isStaff } from '@mesa/core';
 import { A, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, on, Show } from 'solid-js';
+import { clearDevice, syncState } from '../data/device';
 import { t } from '../i18n';
 import { createSubmission } from '../lib/submission';
-import { currentUser, logout, sessionError } from '../session';
+import { currentUser, logout } from '../session';
 import { FormError } from './form-error';
 import { LanguageSelect } from './language-select';
+import { ReauthDialog } from './reauth-dialog';
+import { SyncStatus } from './sync-status';
 import { UpdatePrompt } from './update-prompt';
 
 /** Root layout: header (navigation, language, logout), the current screen, the update prompt. */
@@ -26,7 +29,10 @@ export function Layout(props: RouteSectionProps) {
 
   const onLogout = () =>
     logoutSubmission.run(async () => {
-      await logout();
+      // Logging out deletes this user's device data: say what has not reached the server yet.
+      const waiting = syncState().pending + syncState().uploadsPending;
+      if (waiting > 0 && !window.confirm(t('logout.unsynced', { count: waiting }))) return;
+      await logout(clearDevice);
       navigate('/', { replace: true });
     });
 
@@ -85,14 +91,13 @@ export function Layout(props: RouteSectionProps) {
             </Show>
           </ul>
         </nav>
+        <Show when={currentUser()}>
+          <SyncStatus />
+        </Show>
         <LanguageSelect />
       </header>
       <FormError error={logoutSubmission.error()} />
-      <Show when={sessionError()}>
-        <p class="alert alert-warning" role="status">
-          {t('app.offline')}
-        </p>
-      </Show>
+      <ReauthDialog />
       <main id="main" ref={main} tabindex="-1">
         {props.children}
       </main>

@@ -1,64 +1,69 @@
-import { statusLabels, type Ticket, type TicketStatus, ticketStatuses } from '@mesa/core';
+import { isOpenStatus, isPendingNumber, type LocalTicket, ticketSlaState } from '@mesa/core';
 import { A, useSearchParams } from '@solidjs/router';
-import { createEffect, createSignal, createUniqueId, For, on, onCleanup, Show } from 'solid-js';
-import { type ApiError, api, asApiError, type List } from '../api';
-import { type MessageKey, pick, t } from '../i18n';
-import { formatDateTime, ticketPath } from '../lib/format';
+import { createWindowVirtualizer } from '@tanstack/solid-virtual';
+import { createMemo, createSignal, createUniqueId, For, onCleanup, Show } from 'solid-js';
+import { useTickets } from '../data/queries';
+import { type MessageKey, t } from '../i18n';
+import { formatDateTime, ticketHref } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { firstParam } from '../lib/params';
-import { FormError } from './form-error';
+import { matchesSearch } from '../lib/ticket-search';
+import { currentUser } from '../session';
 import { StatusBadge } from './status-badge';
 
-const PAGE_SIZE = 25;
+/** Matches `.ticket-list.virtual .ticket-row` in styles.css (height plus the gap). */
+const ROW_HEIGHT = 108;
+const shows = ['open', 'closed', 'all'] as const;
+type Show_ = (typeof shows)[number];
 
 export interface TicketListProps {
   title: MessageKey;
-  /** Fixed filters of this view (e.g. `{ ownerId: 'me' }`); the status filter lives in the URL. */
-  scope?: Record<string, string>;
+  /** This view's fixed filter (e.g. the tickets a staff member owns). */
+  include?: (ticket: LocalTicket) => boolean;
 }
 
-/** A cursor-paginated ticket list with a status filter (`?status=`). */
+/**
+ * Tickets from the device store: filtered, searched and sorted on the device, rendered virtually so ten
+ * thousand rows cost what a screenful costs. Filters live in the URL (`?show=`, `?whose=`, `?q=`).
+ */
 export function TicketList(props: TicketListProps) {
   usePageTitle(() => t(props.title));
-  const filterId = createUniqueId();
+  const ids = { show: createUniqueId(), whose: createUniqueId(), search: createUniqueId() };
   const [params, setParams] = useSearchParams();
-  const status = (): TicketStatus | undefined => ticketStatuses.find((s) => s === firstParam(params.status));
+  const show = (): Show_ => shows.find((s) => s === firstParam(params.show)) ?? 'open';
+  const whose = () => (firstParam(params.whose) === 'mine' ? 'mine' : 'all');
+  const query = () => firstParam(params.q) ?? '';
+  const tickets = useTickets();
+  const me = () => currentUser()?.id;
 
-  const [items, setItems] = createSignal<Ticket[]>([]);
-  const [cursor, setCursor] = createSignal<string | null>(null);
-  const [loaded, setLoaded] = createSignal(false);
-  const [loading, setLoading] = createSignal(false);
-  const [error, setError] = createSignal<ApiError | null>(null);
-  let controller: AbortController | undefined;
-
-  async function load(after: string | null) {
-    controller?.abort();
-    const current = new AbortController();
-    controller = current;
-    setLoading(true);
-    setError(null);
-    try {
-      const query = { ...props.scope, status: status(), limit: PAGE_SIZE, cursor: after };
-      const page = await api<List<Ticket>>('/tickets', { query, signal: current.signal });
-      setItems((previous) => (after ? [...previous, ...page.items] : page.items));
-      setCursor(page.nextCursor ?? null);
-      setLoaded(true);
-    } catch (cause) {
-      if (!current.signal.aborted) setError(asApiError(cause));
-    } finally {
-      if (controller === current) setLoading(false);
-    }
-  }
-
-  createEffect(
-    on(status, () => {
-      setItems([]);
-      setCursor(null);
-      setLoaded(false);
-      void load(null);
-    }),
+  const inView = createMemo(() => (tickets() ?? []).filter((ticket) => props.include?.(ticket) ?? true));
+  // Someone else's tickets in a customer's list: their organization shares, so say whose each one is.
+  const shared = createMemo(() => currentUser()?.role === 'customer' && inView().some((x) => x.requesterId !== me()));
+  const rows = createMemo(() =>
+    inView().filter(
+      (ticket) =>
+        (show() === 'all' || (show() === 'open') === isOpenStatus(ticket.status)) &&
+        (whose() === 'all' || !shared() || ticket.requesterId === me()) &&
+        matchesSearch(ticket, query()),
+    ),
   );
-  onCleanup(() => controller?.abort());
+
+  // The SLA column ticks on the device: once a minute is enough for a state that changes at a due time.
+  const [now, setNow] = createSignal(new Date());
+  const timer = setInterval(() => setNow(new Date()), 60_000);
+  onCleanup(() => clearInterval(timer));
+
+  let list: HTMLUListElement | undefined;
+  const virtualizer = createWindowVirtualizer({
+    get count() {
+      return rows().length;
+    },
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    get scrollMargin() {
+      return list?.offsetTop ?? 0;
+    },
+  });
 
   return (
     <section class="stack">
@@ -68,72 +73,112 @@ export function TicketList(props: TicketListProps) {
           {t('nav.newTicket')}
         </A>
       </div>
-      <div class="field field-inline">
-        <label for={filterId}>{t('ticket.status')}</label>
-        <select
-          id={filterId}
-          value={status() ?? ''}
-          onChange={(event) => setParams({ status: event.currentTarget.value || undefined })}
-        >
-          <option value="">{t('tickets.allStatuses')}</option>
-          <For each={ticketStatuses}>{(value) => <option value={value}>{pick(statusLabels[value])}</option>}</For>
-        </select>
+      <div class="filters">
+        <div class="field field-inline">
+          <label for={ids.show}>{t('tickets.show')}</label>
+          <select
+            id={ids.show}
+            value={show()}
+            onChange={(event) =>
+              setParams({ show: event.currentTarget.value === 'open' ? undefined : event.currentTarget.value })
+            }
+          >
+            <For each={shows}>{(value) => <option value={value}>{t(`tickets.show.${value}`)}</option>}</For>
+          </select>
+        </div>
+        <Show when={shared()}>
+          <div class="field field-inline">
+            <label for={ids.whose}>{t('tickets.whose')}</label>
+            <select
+              id={ids.whose}
+              value={whose()}
+              onChange={(event) => setParams({ whose: event.currentTarget.value === 'mine' ? 'mine' : undefined })}
+            >
+              <option value="all">{t('tickets.whose.organization')}</option>
+              <option value="mine">{t('tickets.whose.mine')}</option>
+            </select>
+          </div>
+        </Show>
+        <div class="field field-inline">
+          <label for={ids.search}>{t('tickets.search')}</label>
+          <input
+            id={ids.search}
+            type="search"
+            value={query()}
+            onInput={(event) => setParams({ q: event.currentTarget.value || undefined }, { replace: true })}
+          />
+        </div>
       </div>
 
-      <Show when={loaded() && items().length === 0}>
-        <p>{t('tickets.empty')}</p>
-      </Show>
-      <ul class="ticket-list" aria-busy={loading()}>
-        <For each={items()}>{(ticket) => <TicketRow ticket={ticket} />}</For>
-      </ul>
-
-      <FormError error={error()} />
-      <div role="status">
-        <Show when={loading()}>{t('app.loading')}</Show>
-      </div>
-      <Show when={error() && !loaded()}>
-        <button type="button" class="button" onClick={() => void load(null)}>
-          {t('app.retry')}
-        </button>
-      </Show>
-      <Show when={cursor()}>
-        {(after) => (
-          <button type="button" class="button" disabled={loading()} onClick={() => void load(after())}>
-            {t('tickets.loadMore')}
-          </button>
-        )}
+      <Show when={tickets()} fallback={<p role="status">{t('app.loading')}</p>}>
+        <p class="muted" role="status">
+          {t('tickets.count', { count: rows().length })}
+        </p>
+        <Show when={rows().length === 0}>
+          <p>{t('tickets.empty')}</p>
+        </Show>
+        <ul ref={list} class="ticket-list virtual" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          <For each={virtualizer.getVirtualItems()}>
+            {(item) => {
+              const ticket = () => rows()[item.index];
+              return (
+                <Show when={ticket()}>
+                  {(row) => (
+                    <li
+                      class="ticket-row"
+                      style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
+                    >
+                      <TicketRow ticket={row()} now={now()} showRequester={shared()} />
+                    </li>
+                  )}
+                </Show>
+              );
+            }}
+          </For>
+        </ul>
       </Show>
     </section>
   );
 }
 
-function TicketRow(props: { ticket: Ticket }) {
+function TicketRow(props: { ticket: LocalTicket; now: Date; showRequester: boolean }) {
+  const sla = () => (isOpenStatus(props.ticket.status) ? ticketSlaState(props.ticket, props.now) : 'none');
   return (
-    <li class="ticket-row">
-      <A href={ticketPath(props.ticket.number)} class="ticket-link">
-        <span class="ticket-number">{props.ticket.number}</span>
+    <>
+      <A href={ticketHref(props.ticket)} class="ticket-link">
+        <span class="ticket-number">
+          {isPendingNumber(props.ticket) ? t('ticket.pendingNumber') : props.ticket.number}
+        </span>
         <span class="ticket-subject">{props.ticket.subject}</span>
       </A>
       <dl class="ticket-meta">
         <div>
-          <dt>{t('ticket.status')}</dt>
+          <dt class="visually-hidden">{t('ticket.status')}</dt>
           <dd>
             <StatusBadge status={props.ticket.status} />
           </dd>
         </div>
+        <Show when={sla() !== 'none'}>
+          <div>
+            <dt class="visually-hidden">{t('ticket.sla')}</dt>
+            <dd>
+              <span class={`badge sla-${sla()}`}>{t(`sla.${sla()}` as MessageKey)}</span>
+            </dd>
+          </div>
+        </Show>
+        <Show when={props.showRequester}>
+          <div>
+            <dt class="visually-hidden">{t('ticket.requester')}</dt>
+            <dd>{props.ticket.requester.name}</dd>
+          </div>
+        </Show>
         <div>
-          <dt>{t('ticket.priority')}</dt>
-          <dd>
-            <span class={`badge priority-${props.ticket.priority}`}>{props.ticket.priority}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('ticket.updated')}</dt>
+          <dt class="visually-hidden">{t('ticket.updated')}</dt>
           <dd>
             <time datetime={props.ticket.updatedAt}>{formatDateTime(props.ticket.updatedAt)}</time>
           </dd>
         </div>
       </dl>
-    </li>
+    </>
   );
 }

@@ -1,8 +1,11 @@
 import { useRegisterSW } from 'virtual:pwa-register/solid';
-import { Show } from 'solid-js';
+import { createEffect, onCleanup, Show } from 'solid-js';
 import { t } from '../i18n';
 
-/** Registers the service worker and asks before activating a new version. */
+/**
+ * Registers the service worker and asks before activating a new version. Reloading loses nothing: drafts
+ * and queued changes are kept on the device.
+ */
 export function UpdatePrompt() {
   const {
     needRefresh: [needRefresh, setNeedRefresh],
@@ -10,6 +13,13 @@ export function UpdatePrompt() {
     updateServiceWorker,
   } = useRegisterSW({
     onRegisterError: (error: unknown) => console.error('Service worker registration failed', error),
+  });
+
+  // "Ready offline" is news, not a question: it goes away by itself.
+  createEffect(() => {
+    if (!offlineReady() || needRefresh()) return;
+    const timer = setTimeout(() => setOfflineReady(false), 6000);
+    onCleanup(() => clearTimeout(timer));
   });
 
   const dismiss = () => {

@@ -18,3 +18,20 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 /** Path of a ticket's detail screen (numbers look like `T-000042`). */
 export const ticketPath = (number: string): string => `/tickets/${encodeURIComponent(number)}`;
+
+/** A ticket's page: by number, or by the device's id while the number is pending. */
+export const ticketHref = (ticket: { id: string; number: string }): string =>
+  ticketPath(ticket.number === '' ? ticket.id : ticket.number);
+
+/** Bytes as KB / MB in the UI language. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${new Intl.NumberFormat(language(), { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+}

@@ -1,22 +1,30 @@
-import { type Severity, severityDefinitions, type Ticket, type Urgency, urgencyDefinitions } from '@mesa/core';
+import { emailSchema, type Severity, severityDefinitions, type Urgency, urgencyDefinitions } from '@mesa/core';
+import { uuid } from '@mesa/sync-client';
 import { useNavigate } from '@solidjs/router';
-import { createEffect, createResource, createUniqueId, For, Show } from 'solid-js';
-import { createStore } from 'solid-js/store';
-import { api, asApiError } from '../../api';
+import { createEffect, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { ApiError } from '../../api';
+import { FileInput } from '../../components/file-input';
 import { FormError } from '../../components/form-error';
 import { LevelSelect } from '../../components/level-select';
 import { TextField } from '../../components/text-field';
+import { syncClient } from '../../data/device';
+import { departmentName, useReference } from '../../data/queries';
 import { t } from '../../i18n';
-import { loadDepartments } from '../../lib/departments';
+import { assertAttachable, attachFiles } from '../../lib/attach';
+import { createDraft } from '../../lib/drafts';
 import { ticketPath } from '../../lib/format';
+import { hoursSummary } from '../../lib/hours';
 import { usePageTitle } from '../../lib/page-title';
 import { createSubmission } from '../../lib/submission';
 
-const splitAddresses = (text: string): string[] =>
-  text
-    .split(',')
+/** Comma- (or semicolon-) separated addresses, each checked with the rule the server uses. */
+export function parseCc(text: string): { addresses: string[]; invalid: string[] } {
+  const addresses = text
+    .split(/[,;]/)
     .map((address) => address.trim())
     .filter(Boolean);
+  return { addresses, invalid: addresses.filter((address) => !emailSchema.safeParse(address).success) };
+}
 
 interface TicketDraft {
   departmentId: string;
@@ -26,45 +34,68 @@ interface TicketDraft {
   urgency: Urgency;
   /** As typed: comma-separated addresses. */
   cc: string;
+  maintenanceCode: string;
 }
 
+const emptyDraft: TicketDraft = {
+  departmentId: '',
+  subject: '',
+  description: '',
+  severity: 'medium',
+  urgency: 'medium',
+  cc: '',
+  maintenanceCode: '',
+};
+
+/**
+ * Opens a ticket on the device (also offline): it shows at once with "pending number", its files wait on
+ * the device, and the server numbers it and sends the acknowledgement when the change reaches it.
+ */
 export default function NewTicket() {
   usePageTitle(() => t('newTicket.title'));
   const navigate = useNavigate();
-  const ids = { department: createUniqueId(), description: createUniqueId() };
-  const [departments, { refetch: retryDepartments }] = createResource(loadDepartments);
-  const [form, setForm] = createStore<TicketDraft>({
-    departmentId: '',
-    subject: '',
-    description: '',
-    severity: 'medium',
-    urgency: 'medium',
-    cc: '',
-  });
+  const ids = { department: createUniqueId(), description: createUniqueId(), hours: createUniqueId() };
+  const departments = useReference('departments');
+  const [draft, setDraft, clearDraft] = createDraft<TicketDraft>(() => 'new-ticket', emptyDraft);
+  const set = <K extends keyof TicketDraft>(key: K, value: TicketDraft[K]) =>
+    setDraft((previous) => ({ ...previous, [key]: value }));
+  const [files, setFiles] = createSignal<File[]>([]);
+  const [ccError, setCcError] = createSignal<string | null>(null);
   const submission = createSubmission();
+  const chosen = () => departments()?.find((d) => d.id === draft().departmentId);
 
   // With a single department there is nothing to choose.
   createEffect(() => {
-    const list = departments.state === 'ready' ? departments() : undefined;
-    if (list?.length === 1 && !form.departmentId) setForm('departmentId', list[0]!.id);
+    const list = departments();
+    if (list?.length === 1 && !draft().departmentId) set('departmentId', list[0]!.id);
   });
 
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     void submission.run(async () => {
-      const cc = splitAddresses(form.cc);
-      const ticket = await api<Ticket>('/tickets', {
-        method: 'POST',
-        body: {
-          departmentId: form.departmentId,
-          subject: form.subject,
-          description: form.description,
-          severity: form.severity,
-          urgency: form.urgency,
-          ...(cc.length > 0 ? { cc } : {}),
-        },
+      const client = syncClient();
+      if (!client) return;
+      const form = draft();
+      const { addresses: cc, invalid } = parseCc(form.cc);
+      const ccMessage = invalid.length > 0 ? t('newTicket.ccInvalid', { addresses: invalid.join(', ') }) : null;
+      setCcError(ccMessage);
+      if (ccMessage) throw new ApiError({ code: 'VALIDATION_FAILED', message: ccMessage, status: 0 });
+      assertAttachable(files());
+      const id = uuid();
+      await client.mutate('createTicket@1', {
+        id,
+        departmentId: form.departmentId,
+        subject: form.subject,
+        description: form.description,
+        severity: form.severity,
+        urgency: form.urgency,
+        cc,
+        ...(form.maintenanceCode.trim() ? { maintenanceCode: form.maintenanceCode.trim() } : {}),
       });
-      navigate(ticketPath(ticket.number));
+      await attachFiles(client, id, files());
+      clearDraft();
+      setFiles([]);
+      navigate(ticketPath(id));
     });
   };
 
@@ -76,34 +107,42 @@ export default function NewTicket() {
           <label for={ids.department}>{t('ticket.department')}</label>
           <select
             id={ids.department}
-            value={form.departmentId}
-            onChange={(event) => setForm('departmentId', event.currentTarget.value)}
+            value={draft().departmentId}
+            onChange={(event) => set('departmentId', event.currentTarget.value)}
+            aria-describedby={ids.hours}
             required
           >
             <option value="">{t('newTicket.chooseDepartment')}</option>
-            <Show when={departments.state === 'ready' && departments()}>
-              {(list) => (
-                <For each={list()}>
-                  {(department) => (
-                    <option value={department.id}>
-                      {department.is24x7 ? t('newTicket.allDay', { name: department.name }) : department.name}
-                    </option>
-                  )}
-                </For>
+            <For each={departments() ?? []}>
+              {(department) => (
+                <option value={department.id}>
+                  {department.urgentOnly
+                    ? t('newTicket.urgentOnly', { name: departmentName(department) })
+                    : departmentName(department)}
+                </option>
+              )}
+            </For>
+          </select>
+          <div id={ids.hours}>
+            <Show when={chosen()}>
+              {(d) => (
+                <>
+                  <small class="muted">{t('newTicket.hours', { hours: hoursSummary(d().calendar, d().is24x7) })}</small>
+                  <Show when={d().urgentOnly}>
+                    <p class="alert alert-warning">{t('newTicket.urgentOnlyNotice')}</p>
+                  </Show>
+                </>
               )}
             </Show>
-          </select>
-          <FormError error={departments.error ? asApiError(departments.error) : null} />
-          <Show when={departments.error as unknown}>
-            <button type="button" class="button" onClick={() => void retryDepartments()}>
-              {t('app.retry')}
-            </button>
+          </div>
+          <Show when={departments()?.length === 0}>
+            <p class="alert alert-warning">{t('newTicket.noDepartmentsYet')}</p>
           </Show>
         </div>
         <TextField
           label={t('ticket.subject')}
-          value={form.subject}
-          onInput={(value) => setForm('subject', value)}
+          value={draft().subject}
+          onInput={(value) => set('subject', value)}
           maxLength={200}
           required
         />
@@ -112,33 +151,40 @@ export default function NewTicket() {
           <textarea
             id={ids.description}
             rows="6"
-            value={form.description}
-            onInput={(event) => setForm('description', event.currentTarget.value)}
+            value={draft().description}
+            onInput={(event) => set('description', event.currentTarget.value)}
             maxLength={20000}
             required
           />
         </div>
         <LevelSelect
           label={t('ticket.severity')}
-          value={form.severity}
-          onChange={(level) => setForm('severity', level)}
+          value={draft().severity}
+          onChange={(level) => set('severity', level)}
           definitions={severityDefinitions}
         />
         <LevelSelect
           label={t('ticket.urgency')}
-          value={form.urgency}
-          onChange={(level) => setForm('urgency', level)}
+          value={draft().urgency}
+          onChange={(level) => set('urgency', level)}
           definitions={urgencyDefinitions}
         />
         <TextField
-          label={t('ticket.cc')}
-          type="email"
-          multiple
-          value={form.cc}
-          onInput={(value) => setForm('cc', value)}
+          label={t('ticket.maintenanceCode')}
+          value={draft().maintenanceCode}
+          onInput={(value) => set('maintenanceCode', value)}
+          maxLength={64}
           autocomplete="off"
-          hint={t('newTicket.ccHint')}
+          hint={t('newTicket.maintenanceCodeHint')}
         />
+        <TextField
+          label={t('ticket.cc')}
+          value={draft().cc}
+          onInput={(value) => set('cc', value)}
+          autocomplete="off"
+          hint={ccError() ?? t('newTicket.ccHint')}
+        />
+        <FileInput files={files()} onChange={setFiles} />
         <FormError error={submission.error()} />
         <button type="submit" class="button primary" disabled={submission.pending()}>
           {t('newTicket.submit')}

@@ -1,137 +1,224 @@
-import type { Article, Ticket } from '@mesa/core';
-import { A, useParams } from '@solidjs/router';
-import { createResource, createSignal, createUniqueId, Match, Show, Switch } from 'solid-js';
-import { api, asApiError, type List } from '../../api';
+import {
+  isPendingNumber,
+  isStaff,
+  type LocalTicket,
+  movesFor,
+  reopenTarget,
+  statusLabels,
+  type TicketStatus,
+} from '@mesa/core';
+import { uuid } from '@mesa/sync-client';
+import { A, useNavigate, useParams } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, createUniqueId, For, Match, Show, Switch } from 'solid-js';
 import { ArticleList } from '../../components/article-list';
+import { AttachmentList } from '../../components/attachment-list';
+import { FileInput } from '../../components/file-input';
 import { FormError } from '../../components/form-error';
 import { StatusBadge } from '../../components/status-badge';
 import { TicketFields } from '../../components/ticket-fields';
-import { t } from '../../i18n';
-import { loadDepartments } from '../../lib/departments';
+import { syncClient } from '../../data/device';
+import { departmentName, useArticles, useReference, useTicket } from '../../data/queries';
+import { pick, t } from '../../i18n';
+import { attachFiles } from '../../lib/attach';
+import { createDraft } from '../../lib/drafts';
 import { ticketPath } from '../../lib/format';
 import { usePageTitle } from '../../lib/page-title';
 import { createSubmission } from '../../lib/submission';
 import { currentUser } from '../../session';
 
-/** `/tickets/:number`: the ticket, its conversation, a reply box, close / reopen. */
+/** `/tickets/:ref` (a number, or the device's id while the number is pending): all from the device store. */
 export default function TicketDetail() {
   const params = useParams<{ number: string }>();
-  const path = () => ticketPath(params.number);
-  const [ticket, { mutate: setTicket, refetch: reloadTicket }] = createResource(path, (p) => api<Ticket>(p));
-  const [articles, { mutate: setArticles }] = createResource(path, (p) =>
-    api<List<Article>>(`${p}/articles`).then((list) => list.items),
-  );
-  const [departments] = createResource(loadDepartments);
-  usePageTitle(() => (ticket.state === 'ready' ? `${ticket().number} · ${ticket().subject}` : params.number));
-
-  const replyId = createUniqueId();
-  const [reply, setReply] = createSignal('');
-  const replying = createSubmission();
-  const transition = createSubmission();
-
-  const onReply = (event: SubmitEvent) => {
-    event.preventDefault();
-    void replying.run(async () => {
-      const article = await api<Article>(`${path()}/articles`, {
-        method: 'POST',
-        body: { kind: 'public_reply', body: reply() },
-      });
-      setArticles((previous) => [...(previous ?? []), article]);
-      setReply('');
-      void reloadTicket(); // a reply may move the status (e.g. out of "pending customer")
-    });
+  const navigate = useNavigate();
+  const ticket = useTicket(() => params.number);
+  const departments = useReference('departments');
+  usePageTitle(() => {
+    const current = ticket();
+    return current ? `${current.number || t('ticket.pendingNumber')} · ${current.subject}` : params.number;
+  });
+  // The number arrived with a pull: the address becomes the one mails and colleagues use.
+  createEffect(() => {
+    const current = ticket();
+    if (current && !isPendingNumber(current) && params.number === current.id) {
+      navigate(ticketPath(current.number), { replace: true });
+    }
+  });
+  const department = (id: string) => {
+    const found = departments()?.find((d) => d.id === id);
+    return found ? departmentName(found) : undefined;
   };
-
-  const change = (action: 'close' | 'reopen') =>
-    transition.run(async () => {
-      setTicket(await api<Ticket>(`${path()}/${action}`, { method: 'POST', body: {} }));
-    });
-
-  const departmentName = (id: string) =>
-    departments.state === 'ready' ? departments().find((d) => d.id === id)?.name : undefined;
-  const isCustomer = () => currentUser()?.role === 'customer';
 
   return (
     <Switch fallback={<p role="status">{t('app.loading')}</p>}>
-      <Match when={ticket.error as unknown}>
-        {(cause) => (
-          <section class="stack">
-            <FormError error={asApiError(cause())} />
-            <p>
-              <A href="/tickets">{t('nav.myTickets')}</A>
-            </p>
-          </section>
-        )}
+      <Match when={ticket() === null}>
+        <section class="stack">
+          <p class="alert alert-error">{t('detail.notOnDevice')}</p>
+          <p>
+            <A href="/tickets">{t('nav.myTickets')}</A>
+          </p>
+        </section>
       </Match>
-      <Match when={ticket.latest}>
+      <Match when={ticket()}>
         {(current) => (
           <article class="stack">
             <header class="section-header">
               <h1>
-                <span class="ticket-number">{current().number}</span> {current().subject}
+                <span class="ticket-number">
+                  {isPendingNumber(current()) ? t('ticket.pendingNumber') : current().number}
+                </span>{' '}
+                {current().subject}
               </h1>
               <StatusBadge status={current().status} />
             </header>
-            <TicketFields ticket={current()} departmentName={departmentName(current().departmentId)} />
-
+            <TicketFields ticket={current()} departmentName={department(current().departmentId)} />
             <section class="stack">
               <h2>{t('ticket.description')}</h2>
               <p class="prose">{current().description}</p>
             </section>
-
-            <section class="stack">
-              <h2>{t('detail.conversation')}</h2>
-              <FormError error={articles.error ? asApiError(articles.error) : null} />
-              <Show when={articles.state === 'ready' && articles()} fallback={<p role="status">{t('app.loading')}</p>}>
-                {(list) => <ArticleList articles={list()} />}
-              </Show>
-            </section>
-
-            <Show when={current().status !== 'closed'} fallback={<p class="muted">{t('detail.closedHint')}</p>}>
-              <form class="stack" onSubmit={onReply}>
-                <div class="field">
-                  <label for={replyId}>{t('detail.reply')}</label>
-                  <textarea
-                    id={replyId}
-                    rows="5"
-                    value={reply()}
-                    onInput={(event) => setReply(event.currentTarget.value)}
-                    required
-                  />
-                </div>
-                <FormError error={replying.error()} />
-                <button type="submit" class="button primary" disabled={replying.pending()}>
-                  {t('detail.sendReply')}
-                </button>
-              </form>
-            </Show>
-
-            <div class="actions">
-              <Show when={isCustomer() && current().status !== 'closed'}>
-                <button
-                  type="button"
-                  class="button"
-                  disabled={transition.pending()}
-                  onClick={() => void change('close')}
-                >
-                  {t('detail.close')}
-                </button>
-              </Show>
-              <Show when={current().status === 'resolved' || current().status === 'closed'}>
-                <button
-                  type="button"
-                  class="button"
-                  disabled={transition.pending()}
-                  onClick={() => void change('reopen')}
-                >
-                  {t('detail.reopen')}
-                </button>
-              </Show>
-            </div>
-            <FormError error={transition.error()} />
+            <Conversation ticket={current()} />
+            <Reply ticket={current()} />
+            <StatusActions ticket={current()} />
           </article>
         )}
       </Match>
     </Switch>
+  );
+}
+
+function Conversation(props: { ticket: LocalTicket }) {
+  const articles = useArticles(() => props.ticket.id);
+  return (
+    <section class="stack">
+      <h2>{t('detail.conversation')}</h2>
+      <Show when={articles()} fallback={<p role="status">{t('app.loading')}</p>}>
+        {(list) => <ArticleList articles={list()} />}
+      </Show>
+      <AttachmentList ticketId={props.ticket.id} />
+    </section>
+  );
+}
+
+/** A public reply (everyone) or an internal note with the next state (staff), with files; kept as a draft. */
+function Reply(props: { ticket: LocalTicket }) {
+  const ids = { body: createUniqueId(), kind: createUniqueId(), next: createUniqueId() };
+  const role = () => currentUser()?.role ?? 'customer';
+  const staff = () => isStaff(role());
+  const [body, setBody, clearBody] = createDraft(() => `reply.${props.ticket.id}`, '');
+  const [kind, setKind] = createSignal<'public_reply' | 'internal_note'>('public_reply');
+  const [next, setNext] = createSignal<TicketStatus | ''>('');
+  const [files, setFiles] = createSignal<File[]>([]);
+  const sending = createSubmission();
+  const moves = createMemo(() => movesFor(props.ticket, role()));
+  // Staff answer a closed ticket only after reopening it; a customer's answer follows the department's policy.
+  const closedForMe = () => props.ticket.status === 'closed' && staff();
+
+  const onSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    void sending.run(async () => {
+      const client = syncClient();
+      if (!client) return;
+      const id = uuid();
+      const nextStatus = staff() && next() ? (next() as TicketStatus) : undefined;
+      await client.mutate('addNote@1', {
+        id,
+        ticketId: props.ticket.id,
+        kind: staff() ? kind() : 'public_reply',
+        body: body(),
+        ...(nextStatus ? { nextStatus } : {}),
+      });
+      await attachFiles(client, props.ticket.id, files(), id);
+      clearBody();
+      setFiles([]);
+      setNext('');
+    });
+  };
+
+  return (
+    <Show when={!closedForMe()} fallback={<p class="muted">{t('detail.closedHint')}</p>}>
+      <form class="stack" onSubmit={onSubmit}>
+        <Show when={staff()}>
+          <div class="field field-inline">
+            <label for={ids.kind}>{t('detail.kind')}</label>
+            <select
+              id={ids.kind}
+              value={kind()}
+              onChange={(e) => setKind(e.currentTarget.value === 'internal_note' ? 'internal_note' : 'public_reply')}
+            >
+              <option value="public_reply">{t('article.public_reply')}</option>
+              <option value="internal_note">{t('article.internal_note')}</option>
+            </select>
+          </div>
+        </Show>
+        <div class="field">
+          <label for={ids.body}>{staff() ? t('detail.text') : t('detail.reply')}</label>
+          <textarea id={ids.body} rows="5" value={body()} onInput={(e) => setBody(e.currentTarget.value)} required />
+        </div>
+        <Show when={staff() && moves().length > 0}>
+          <div class="field field-inline">
+            <label for={ids.next}>{t('detail.nextStatus')}</label>
+            <select id={ids.next} value={next()} onChange={(e) => setNext(e.currentTarget.value as TicketStatus | '')}>
+              <option value="">{t('detail.keepStatus')}</option>
+              <For each={moves()}>{(to) => <option value={to}>{pick(statusLabels[to])}</option>}</For>
+            </select>
+          </div>
+        </Show>
+        <FileInput files={files()} onChange={setFiles} />
+        <FormError error={sending.error()} />
+        <button type="submit" class="button primary" disabled={sending.pending()}>
+          {staff() && kind() === 'internal_note' ? t('detail.saveNote') : t('detail.sendReply')}
+        </button>
+      </form>
+    </Show>
+  );
+}
+
+/** The status moves core's state machine allows this user: customers close and reopen, staff pick any. */
+function StatusActions(props: { ticket: LocalTicket }) {
+  const role = () => currentUser()?.role ?? 'customer';
+  const moves = createMemo(() => movesFor(props.ticket, role()));
+  const transition = createSubmission();
+  const reopen = () => reopenTarget(props.ticket.ownerId !== null);
+  const change = (to: TicketStatus) =>
+    transition.run(async () => {
+      await syncClient()?.mutate('changeStatus@1', { ticketId: props.ticket.id, to });
+    });
+  const statusId = createUniqueId();
+
+  return (
+    <div class="stack">
+      <div class="actions">
+        <Show when={moves().includes('closed')}>
+          <button type="button" class="button" disabled={transition.pending()} onClick={() => void change('closed')}>
+            {t('detail.close')}
+          </button>
+        </Show>
+        <Show
+          when={(props.ticket.status === 'closed' || props.ticket.status === 'resolved') && moves().includes(reopen())}
+        >
+          <button type="button" class="button" disabled={transition.pending()} onClick={() => void change(reopen())}>
+            {t('detail.reopen')}
+          </button>
+        </Show>
+        <Show when={isStaff(role()) && moves().length > 0}>
+          <div class="field field-inline">
+            <label for={statusId}>{t('detail.changeStatus')}</label>
+            <select
+              id={statusId}
+              value=""
+              disabled={transition.pending()}
+              onChange={(e) => {
+                const to = e.currentTarget.value as TicketStatus;
+                e.currentTarget.value = '';
+                if (to) void change(to);
+              }}
+            >
+              <option value="">{pick(statusLabels[props.ticket.status])}</option>
+              <For each={moves()}>{(to) => <option value={to}>{pick(statusLabels[to])}</option>}</For>
+            </select>
+          </div>
+        </Show>
+      </div>
+      <FormError error={transition.error()} />
+    </div>
   );
 }

@@ -1,12 +1,12 @@
-import { isStaff } from '@mesa/core';
+import { isStaff, type LocalTicket } from '@mesa/core';
 import { TicketList } from '../../components/ticket-list';
 import { currentUser } from '../../session';
 
-/** `/tickets`: a customer's own tickets; for staff, the tickets they own. */
+/** `/tickets`: a customer's tickets (and their organization's when it shares); for staff, the ones they own. */
 export default function MyTickets() {
-  const scope = () => {
+  const include = (ticket: LocalTicket) => {
     const user = currentUser();
-    return user && isStaff(user.role) ? { ownerId: 'me' } : {};
+    return !user || !isStaff(user.role) || ticket.ownerId === user.id;
   };
-  return <TicketList title="tickets.title" scope={scope()} />;
+  return <TicketList title="tickets.title" include={include} />;
 }
