@@ -1,0 +1,66 @@
+import type { Article, AttachmentRow, DeviceDepartment, LocalTicket, ReferenceKind, ReferenceRows } from '@mesa/core';
+import type { Rejection, SyncDatabase } from '@mesa/sync-client';
+import type { Accessor } from 'solid-js';
+import { pick } from '../i18n';
+import { deviceDb } from './device';
+import { createLiveQuery } from './live';
+
+const isUuid = (ref: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+
+/** Every live ticket on the device (the user's scope), newest activity first. */
+export function useTickets(): Accessor<LocalTicket[] | undefined> {
+  return createLiveQuery(deviceDb, async (db) => {
+    const rows = await db.tickets.toArray();
+    return rows.filter((t) => !t.deletedAt).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+  });
+}
+
+/** A ticket by its number (`T-…`) or, while its number is pending, by the id the device gave it. */
+export async function findTicket(db: SyncDatabase, ref: string): Promise<LocalTicket | null> {
+  const ticket = isUuid(ref) ? await db.tickets.get(ref) : await db.tickets.where('number').equals(ref).first();
+  return ticket && !ticket.deletedAt ? ticket : null;
+}
+
+export function useTicket(ref: () => string): Accessor<LocalTicket | null | undefined> {
+  return createLiveQuery(
+    () => {
+      const db = deviceDb();
+      return db ? { db, ref: ref() } : undefined;
+    },
+    ({ db, ref }) => findTicket(db, ref),
+  );
+}
+
+export function useArticles(ticketId: () => string | undefined): Accessor<Article[] | undefined> {
+  return createLiveQuery(
+    () => {
+      const db = deviceDb();
+      const id = ticketId();
+      return db && id ? { db, id } : undefined;
+    },
+    ({ db, id }) => db.articlesOf(id),
+  );
+}
+
+export function useAttachments(ticketId: () => string | undefined): Accessor<AttachmentRow[] | undefined> {
+  return createLiveQuery(
+    () => {
+      const db = deviceDb();
+      const id = ticketId();
+      return db && id ? { db, id } : undefined;
+    },
+    ({ db, id }) => db.attachments.where('ticketId').equals(id).toArray(),
+  );
+}
+
+export function useReference<K extends ReferenceKind>(kind: K): Accessor<ReferenceRows[K][] | undefined> {
+  return createLiveQuery(deviceDb, (db) => db.referenceRows(kind));
+}
+
+export function useRejections(): Accessor<Rejection[] | undefined> {
+  return createLiveQuery(deviceDb, (db) => db.rejections.toArray());
+}
+
+/** A department's name in the user's language (reference data carries both). */
+export const departmentName = (d: Pick<DeviceDepartment, 'nameEs' | 'nameEn'>): string =>
+  pick({ es: d.nameEs, en: d.nameEn });
