@@ -65,6 +65,21 @@ export default defineConfig({
           sequence: { groupOrder: 3 },
         },
       },
+      // *.e2e.test.ts: Debian's Chromium drives the production build of the PWA served by the real API.
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['**/*.e2e.test.ts'],
+          exclude: ignored,
+          globalSetup: ['test/support/global-setup.ts', 'test/support/web-build.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Browsers and PGlite are heavy: one file at a time.
+          maxWorkers: 1,
+          sequence: { groupOrder: 5 },
+        },
+      },
       // *.postgres.test.ts need a Postgres server itself (several sessions): only when DATABASE_URL is set,
       // so the PGlite leg never collects them and the Postgres leg never skips them.
       ...(process.env.DATABASE_URL

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Database } from '@mesa/api/db/client';
 import { Hono } from 'hono';
-import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { testApp } from './api';
-import { CHROMIUM } from './system-packages';
+
+export { launchChromium } from './browser';
 
 /**
  * Helpers for benchmarks that run the real sync client in a real browser (bench/sync-*.ts). They live
@@ -78,21 +78,4 @@ export async function serveApiAndPage(database: Database, files: Map<string, { t
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Headless system Chromium (apt's /usr/bin/chromium; never a downloaded browser). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }

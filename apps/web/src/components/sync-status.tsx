@@ -2,7 +2,7 @@ import { statusLabels, type TicketStatus } from '@mesa/core';
 import type { Rejection } from '@mesa/sync-client';
 import { useNavigate } from '@solidjs/router';
 import { createResource, createSignal, createUniqueId, For, onCleanup, Show } from 'solid-js';
-import { deviceDb, syncClient, syncState } from '../data/device';
+import { deviceDb, syncClient, syncState, unsyncedCount } from '../data/device';
 import { useRejections } from '../data/queries';
 import { type MessageKey, pick, t } from '../i18n';
 import { saveDraft } from '../lib/drafts';
@@ -35,14 +35,13 @@ export function SyncStatus() {
   const panelId = createUniqueId();
   const state = syncState;
   const online = () => browserOnline() && state().online;
-  const waiting = () => state().pending + state().uploadsPending;
   const phase = (): Phase => {
     const s = state();
     if (s.authRequired || s.upgradeRequired) return 'paused';
     if (!online()) return 'offline';
     if (s.rejected > 0) return 'rejected';
     if (s.syncing) return 'syncing';
-    if (waiting() > 0) return 'pending';
+    if (unsyncedCount() > 0) return 'pending';
     return 'synced';
   };
   const summary = () => {
@@ -51,13 +50,13 @@ export function SyncStatus() {
       case 'paused':
         return s.authRequired ? t('sync.authRequired') : t('sync.upgradeRequired');
       case 'offline':
-        return waiting() > 0 ? t('sync.offlineWaiting', { count: waiting() }) : t('sync.offline');
+        return unsyncedCount() > 0 ? t('sync.offlineWaiting', { count: unsyncedCount() }) : t('sync.offline');
       case 'rejected':
         return t('sync.rejected', { count: s.rejected });
       case 'syncing':
         return s.uploadsPending > 0 ? t('sync.uploading', { count: s.uploadsPending }) : t('sync.syncing');
       case 'pending':
-        return t('sync.pending', { count: waiting() });
+        return t('sync.pending', { count: unsyncedCount() });
       case 'synced':
         return s.lastSyncAt
           ? t('sync.syncedAt', { time: formatDateTime(new Date(s.lastSyncAt).toISOString()) })

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attachments, outbox, tickets } from '@mesa/api/db/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openProfile } from '../support/browser';
+import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
+
+const web = useWebWorld();
+let browser: Browser;
+const profiles: string[] = [];
+const newProfileDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mesa-profile-'));
+  profiles.push(dir);
+  return dir;
+};
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+});
+
+const heading = (page: Page) => page.locator('main h1').first();
+const photo = Buffer.from('an on-site photo, in bytes: '.repeat(400));
+
+describe('the installable shell', () => {
+  it('has a manifest with generated PNG icons that exist, and a service worker that controls the page', async () => {
+    const manifest = (await (await fetch(`${web.url}/manifest.webmanifest`)).json()) as {
+      icons: { src: string; sizes: string; type: string; purpose?: string }[];
+      start_url: string;
+      display: string;
+    };
+    expect(manifest.display).toBe('standalone');
+    const sizes = manifest.icons.filter((i) => i.type === 'image/png').map((i) => i.sizes);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+    for (const icon of [...manifest.icons.map((i) => `/${i.src}`), '/apple-touch-icon-180x180.png']) {
+      const res = await fetch(`${web.url}${icon}`);
+      expect(res.status, icon).toBe(200);
+      expect(res.headers.get('content-type'), icon).toBe('image/png');
+      // A PNG, not the HTML shell answering for a missing file.
+      expect([...new Uint8Array(await res.arrayBuffer()).slice(0, 4)], icon).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    }
+    const context = await browser.newContext({ locale: 'es-ES' });
+    const page = await context.newPage();
+    await page.goto(web.url);
+    await untilOfflineReady(page);
+    await context.close();
+  });
+});
+
+describe('a customer offline', () => {
+  it('stays logged in with their tickets across a reload and a browser restart with the network cut', async () => {
+    const dir = newProfileDir();
+    let context = await openProfile(dir);
+    let page = context.pages()[0] ?? (await context.newPage());
+    await logIn(page, web.url, 'ana@acme.test');
+    await untilOfflineReady(page);
+    await context.close();
+
+    context = await openProfile(dir);
+    await offline(context, true);
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${web.url}/tickets`);
+    await expect.poll(() => heading(page).textContent()).toBe('Mis tickets');
+    expect(await syncStatus(page)).toBe('Sin conexión');
+    // Logged in (the log-out button) and not sent to the login form.
+    expect(await page.getByRole('button', { name: 'Cerrar sesión' }).count()).toBe(1);
+    expect(page.url()).toBe(`${web.url}/tickets`);
+    await context.close();
+  });
+
+  it('opens a ticket with a photo offline; online it gets its number, the photo arrives once, the agent sees it live and answers', async () => {
+    const dir = newProfileDir();
+    let customer = await openProfile(dir);
+    let page = customer.pages()[0] ?? (await customer.newPage());
+    await logIn(page, web.url, 'ana@acme.test');
+    await untilOfflineReady(page);
+
+    const agent = await browser.newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+    const desk = await agent.newPage();
+    await logIn(desk, web.url, 'agent@t.test');
+    await desk.goto(`${web.url}/queue`);
+    await expect.poll(() => heading(desk).textContent()).toBe('Cola de tickets');
+
+    await offline(customer, true);
+    await page.getByRole('link', { name: 'Abrir un ticket' }).first().click();
+    await page.getByLabel('Departamento').selectOption({ label: 'Sistemas' });
+    await page.getByLabel('Asunto').fill('El servidor de correo no arranca');
+    await page.getByLabel('Descripción').fill('Desde esta mañana el servicio no levanta.');
+    await page
+      .getByLabel('Adjuntar archivos')
+      .setInputFiles({ name: 'sala.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await page.getByRole('button', { name: 'Enviar ticket' }).click();
+    await expect.poll(() => heading(page).textContent()).toBe('Número pendiente El servidor de correo no arranca');
+    expect(await syncStatus(page)).toBe('Sin conexión · cambios guardados aquí: 2'); // the ticket and its photo
+    await page.screenshot({ path: join(artifactsDir(), 'ticket-pending-360.png'), fullPage: true });
+    await customer.close();
+
+    // The browser restarted, still without network: the ticket is on the device, number pending.
+    customer = await openProfile(dir);
+    await offline(customer, true);
+    page = customer.pages()[0] ?? (await customer.newPage());
+    await page.goto(`${web.url}/tickets`);
+    const row = page.locator('.ticket-row', { hasText: 'El servidor de correo no arranca' });
+    await expect.poll(() => row.locator('.ticket-number').textContent()).toBe('Número pendiente');
+    await row.getByRole('link').click();
+    await expect.poll(() => heading(page).textContent()).toBe('Número pendiente El servidor de correo no arranca');
+
+    await offline(customer, false);
+    await expect.poll(() => heading(page).textContent(), { timeout: 20_000 }).toMatch(/^T-\d{6} El servidor/);
+    const number = (await heading(page).textContent())!.split(' ')[0]!;
+    expect(page.url()).toBe(`${web.url}/tickets/${number}`);
+    await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toMatch(/^Sincronizado/);
+
+    const db = web.database.db;
+    const [created] = await db.select().from(tickets).where(eq(tickets.number, number));
+    expect(created).toMatchObject({
+      subject: 'El servidor de correo no arranca',
+      requesterId: web.world.users.customer.id,
+    });
+    const files = await db.select().from(attachments).where(eq(attachments.ticketId, created!.id));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatchObject({
+      filename: 'sala.jpg',
+      size: photo.byteLength,
+      sha256: createHash('sha256').update(photo).digest('hex'),
+    });
+    expect(files[0]!.storedAt).not.toBeNull();
+    // Acknowledged once, when the server applied the device's change.
+    const acks = await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.kind, 'ticket_created'), sql`${outbox.payload}->>'ticketId' = ${created!.id}`));
+    expect(acks).toHaveLength(1);
+
+    // The agent's open queue shows it without a reload.
+    await expect.poll(() => desk.locator('.ticket-row', { hasText: number }).count(), { timeout: 15_000 }).toBe(1);
+    await desk.locator('.ticket-row', { hasText: number }).getByRole('link').click();
+    await desk.getByLabel('Texto').fill('Reiniciamos el servicio; pruebe de nuevo, por favor.');
+    await desk.getByRole('button', { name: 'Enviar respuesta' }).click();
+    await desk.screenshot({ path: join(artifactsDir(), 'agent-ticket-1280.png'), fullPage: true });
+
+    // The customer's open page shows the answer without a reload.
+    await expect
+      .poll(() => page.locator('.article', { hasText: 'Reiniciamos el servicio' }).count(), { timeout: 15_000 })
+      .toBe(1);
+    await page.screenshot({ path: join(artifactsDir(), 'ticket-answered-360.png'), fullPage: true });
+    await agent.close();
+    await customer.close();
+  });
+
+  it('explains a change the server refused, and lets the customer correct it and send it again', async () => {
+    const context: BrowserContext = await browser.newContext({
+      locale: 'es-ES',
+      viewport: { width: 360, height: 740 },
+    });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'bob@acme.test');
+    await page.goto(`${web.url}/tickets/new`);
+    await page.getByLabel('Departamento').selectOption({ label: 'Sistemas' });
+    await page.getByLabel('Asunto').fill('Equipo con código inventado');
+    await page.getByLabel('Descripción').fill('El código no existe: el servidor lo rechaza.');
+    await page.getByLabel('Código de mantenimiento').fill('NO-EXISTE-999');
+    await page.getByRole('button', { name: 'Enviar ticket' }).click();
+
+    await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toBe('Cambios rechazados: 1');
+    await page.getByTestId('sync-status').click();
+    const refused = page.locator('.rejection');
+    expect(await refused.locator('strong').textContent()).toBe('Ticket nuevo «Equipo con código inventado»');
+    expect(await refused.textContent()).toContain(
+      'Un dato relacionado no existe (departamento, equipo, contrato o usuario).',
+    );
+    await page.screenshot({ path: join(artifactsDir(), 'rejection-360.png'), fullPage: true });
+    // The device dropped its optimistic copy: the server never had it.
+    await refused.getByRole('button', { name: 'Corregir y reenviar' }).click();
+    expect(await page.getByLabel('Asunto').inputValue()).toBe('Equipo con código inventado');
+    expect(await page.getByLabel('Código de mantenimiento').inputValue()).toBe('NO-EXISTE-999');
+    await page.getByLabel('Código de mantenimiento').fill('');
+    await page.getByRole('button', { name: 'Enviar ticket' }).click();
+    await expect.poll(() => heading(page).textContent(), { timeout: 20_000 }).toMatch(/^T-\d{6} Equipo con código/);
+    await expect.poll(() => syncStatus(page)).toMatch(/^Sincronizado/);
+    await context.close();
+  });
+});
