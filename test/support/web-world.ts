@@ -20,6 +20,8 @@ export interface WebWorld {
   url: string;
   world: World;
   database: TestDatabase;
+  /** The same API in process, for setting the scene without a browser (clientsFor, openTicket). */
+  app: ReturnType<typeof testApp>;
 }
 
 /**
@@ -33,6 +35,7 @@ export function useWebWorld(): WebWorld {
     ctx.database = await openTestDatabase();
     ctx.world = await buildWorld(ctx.database);
     const app = testApp(ctx.database, { WEB_DIST: inject('webDist') });
+    ctx.app = app;
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
@@ -49,13 +52,13 @@ export function useWebWorld(): WebWorld {
   return ctx;
 }
 
-/** Logs in through the form (Spanish UI) and waits until the device store has synced once. */
+/** Logs in through the form (in whichever language the page speaks) and waits until the device store has synced once. */
 export async function logIn(page: Page, url: string, email: string, password = PASSWORD): Promise<void> {
   await page.goto(`${url}/login`);
-  await page.getByLabel('Correo electrónico').fill(email);
-  await page.getByLabel('Clave').fill(password);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toMatch(/^Sincronizado/);
+  await page.locator('main input[type=email]').fill(email);
+  await page.locator('main input[type=password]').fill(password);
+  await page.locator('main button[type=submit]').click();
+  await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toMatch(/^(Sincronizado|Synced)/);
 }
 
 export const syncStatus = (page: Page): Promise<string> =>
