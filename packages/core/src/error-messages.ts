@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors';
-import type { Language } from './schemas/enums';
+import type { Language } from './values';
 
 /** What a user reads for each code, in both product languages. The PWA may show these offline. */
 export const errorMessages: Record<ErrorCode, Record<Language, string>> = {

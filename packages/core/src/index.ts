@@ -16,6 +16,7 @@ export * from './schemas/settings';
 export * from './schemas/ticket';
 export * from './schemas/user';
 export * from './sla';
+export * from './sla-state';
 export * from './sync/index';
 export * from './ticket-create-rules';
 export * from './ticket-number';

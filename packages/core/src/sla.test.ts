@@ -8,9 +8,8 @@ import {
   elapsedBusinessMinutes,
   resolutionDueWithPauses,
   slaPolicySchema,
-  slaState,
-  ticketSlaState,
 } from './sla';
+import { slaState, ticketSlaState } from './sla-state';
 
 const caracas = officeHours('America/Caracas');
 const at = (s: string): Date => new Date(s);

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from './errors';
-import type { Language, Role, TicketStatus } from './schemas/enums';
-import { ticketStatuses } from './schemas/enums';
+import type { Language, Role, TicketStatus } from './values';
+import { ticketStatuses } from './values';
 
 /** Who is asking, as far as the state machine cares. */
 export interface TransitionContext {

@@ -1,4 +1,4 @@
-import { type User, userSchema } from '@mesa/core';
+import { roles, type User } from '@mesa/core';
 
 /**
  * Who is logged in on this device, kept across reloads and restarts so the right device database opens
@@ -30,11 +30,22 @@ export function storedUser(): User | null {
   const text = read(USER_KEY);
   if (!text) return null;
   try {
-    const parsed = userSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
+    return asUser(JSON.parse(text));
   } catch {
     return null;
   }
+}
+
+/**
+ * The kept user, as this app wrote it. Checked only for what opening the right device database needs
+ * (an id and a role): this runs before the first screen, which must not wait for the validation library,
+ * and `/auth/me` replaces the whole profile as soon as the server answers.
+ */
+function asUser(value: unknown): User | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const u = value as Partial<Record<keyof User, unknown>>;
+  const ok = typeof u.id === 'string' && typeof u.email === 'string' && roles.includes(u.role as User['role']);
+  return ok ? (value as User) : null;
 }
 
 export const storeUser = (user: User | null): void => write(USER_KEY, user ? JSON.stringify(user) : null);

@@ -1,18 +1,36 @@
 import type { User } from '@mesa/core';
-import { databaseName, initialSyncState, SyncClient, type SyncDatabase, type SyncState } from '@mesa/sync-client';
-import { Dexie } from 'dexie';
+import type { SyncClient } from '@mesa/sync-client';
+import type { SyncDatabase } from '@mesa/sync-client/database';
+import { initialSyncState, type SyncState } from '@mesa/sync-client/state';
 import { createEffect, createMemo, createRoot, createSignal, on, onCleanup } from 'solid-js';
 import { language } from '../i18n';
 import { currentUser } from '../session';
 
 /**
- * The device store of the logged-in user: one SyncClient (and one Dexie database) per user, started when
- * they log in or the app opens with a kept user, stopped when they log out. Screens read `db()` through
- * live queries and write through `client().mutate`.
+ * Loaded only for a logged-in user (a visitor's first screen never pays for IndexedDB code), and through a
+ * subpath: reading the device database needs Dexie, not the sync client and zod.
+ */
+const loadDatabase = () => import('@mesa/sync-client/database');
+
+/**
+ * The sync client and what it validates with load just after the first screen: screens read the device
+ * database as soon as it opens, and the first edit waits the few milliseconds the client may still need.
+ */
+const loadSyncClient = async () => {
+  await import('../zod-config');
+  return (await import('@mesa/sync-client')).SyncClient;
+};
+
+/**
+ * The device store of the logged-in user: one Dexie database and one SyncClient per user, opened when they
+ * log in or the app opens with a kept user, closed when they log out. Screens read `deviceDb()` through
+ * live queries and write through `deviceClient()` (core mutators).
  */
 const device = createRoot(() => {
+  const [db, setDb] = createSignal<SyncDatabase | undefined>(undefined);
   const [client, setClient] = createSignal<SyncClient | null>(null);
   const [state, setState] = createSignal<SyncState>(initialSyncState());
+  let ready: Promise<SyncClient> | null = null;
   // Keyed on who and which role: refreshing the same user's profile must not restart their store.
   const key = createMemo(() => {
     const user = currentUser();
@@ -21,41 +39,65 @@ const device = createRoot(() => {
   createEffect(
     on(key, (key) => {
       const user = currentUser();
-      if (!key || !user) return;
-      const next = new SyncClient({ actor: { id: user.id, role: user.role, name: user.name }, lang: language() });
-      const unsubscribe = next.state.subscribe(setState);
-      setClient(next);
-      void next
-        .start()
-        .catch((error: unknown) =>
-          console.error(
-            'device store failed to open',
-            error instanceof Error ? `${error.name}: ${error.message}` : error,
-          ),
-        );
+      if (!key || !user) {
+        ready = null;
+        return;
+      }
+      let stopped = false;
+      const onStop: (() => void)[] = [];
+      let reader: SyncDatabase | undefined;
+      void loadDatabase().then(({ SyncDatabase, databaseName }) => {
+        if (stopped) return;
+        reader = new SyncDatabase(databaseName(user.id));
+        setDb(reader);
+      });
+      const started = loadSyncClient().then((Client) => {
+        const next = new Client({ actor: { id: user.id, role: user.role, name: user.name }, lang: language() });
+        if (stopped) return next;
+        const unsubscribe = next.state.subscribe(setState);
+        onStop.push(unsubscribe);
+        setClient(next);
+        void next.start().catch((error: unknown) => console.error('device store failed to open', error));
+        return next;
+      });
+      ready = started;
       onCleanup(() => {
-        unsubscribe();
+        stopped = true;
+        for (const stop of onStop) stop();
         setClient(null);
+        setDb(undefined);
         setState(initialSyncState());
-        void next.stop();
+        reader?.close();
+        void started.then((c) => c.stop());
       });
     }),
   );
-  return { client, state };
+  return { db, client, state, ready: () => ready };
 });
 
 export const syncClient = device.client;
 export const syncState = device.state;
+export const deviceDb = device.db;
+
+/** The user's sync client, once loaded (a form submitted in the first milliseconds waits for it). */
+export async function deviceClient(): Promise<SyncClient> {
+  const ready = device.ready();
+  if (!ready) throw new Error('no user on this device');
+  return ready;
+}
+
 /**
  * Edits not yet confirmed by the server. A file counts once: its mutation is pending until confirmed and its
  * bytes may wait a little longer, so the larger of the two is what is still only on this device.
  */
 export const unsyncedCount = (): number => Math.max(device.state().pending, device.state().uploadsPending);
-export const deviceDb = (): SyncDatabase | undefined => device.client()?.db;
 
 /** Stops syncing and deletes the user's device database (logout). */
 export async function clearDevice(user: User): Promise<void> {
-  const running = device.client();
-  if (running) await running.stop();
+  const running = device.ready();
+  device.db()?.close();
+  if (running) await (await running).stop();
+  const { Dexie } = await import('dexie');
+  const { databaseName } = await loadDatabase();
   await Dexie.delete(databaseName(user.id));
 }

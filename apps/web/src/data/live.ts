@@ -1,5 +1,8 @@
-import { liveQuery } from 'dexie';
 import { type Accessor, createEffect, createSignal, onCleanup, untrack } from 'solid-js';
+
+// Dexie loads with the device database (only for a logged-in user); the first live query waits for nothing
+// more than the database itself does.
+const loadDexie = () => import('dexie');
 
 /**
  * A Dexie live query as a Solid signal. `source` is read in a tracked scope (the database, a ticket id…);
@@ -16,11 +19,20 @@ export function createLiveQuery<S, T>(
     const input = source();
     setValue(undefined);
     if (input === undefined || input === false || input === null) return;
-    const subscription = liveQuery(() => untrack(() => query(input))).subscribe({
-      next: (result) => setValue(() => result),
-      error: (error: unknown) => console.error('live query failed', error),
+    let cancelled = false;
+    let unsubscribe = () => {};
+    void loadDexie().then(({ liveQuery }) => {
+      if (cancelled) return;
+      const subscription = liveQuery(() => untrack(() => query(input))).subscribe({
+        next: (result) => setValue(() => result),
+        error: (error: unknown) => console.error('live query failed', error),
+      });
+      unsubscribe = () => subscription.unsubscribe();
     });
-    onCleanup(() => subscription.unsubscribe());
+    onCleanup(() => {
+      cancelled = true;
+      unsubscribe();
+    });
   });
   return value;
 }

@@ -3,8 +3,9 @@ import { officeHours, weekdays } from '../calendar';
 import { AppError } from '../errors';
 import { defaultPriorityMatrix } from '../priority';
 import { defaultSlaPolicy } from '../sla';
+import { isPendingNumber } from '../values';
 import { applyMutation, emptyLocalState, type LocalState, type SyncActor } from './apply';
-import { isPendingNumber, parseMutation } from './mutators';
+import { parseMutation } from './mutators';
 import type { DeviceDepartment, DeviceReference } from './reference';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

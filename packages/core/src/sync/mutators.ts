@@ -100,9 +100,6 @@ export const captureSignatureArgs = z.strictObject({
  */
 export const createTicketArgs = createTicketInput.extend({ id: idSchema });
 
-/** A ticket opened on the device whose number the server has not assigned yet. */
-export const isPendingNumber = (ticket: { number: string }): boolean => ticket.number === '';
-
 /** Every mutator, by `name@version`. A new version is a new entry; old ones stay while clients may send them. */
 export const mutatorArgs = {
   'updateTicketFields@1': updateTicketFieldsArgs,

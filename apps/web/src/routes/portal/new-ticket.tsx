@@ -1,3 +1,4 @@
+import '../../zod-config';
 import { emailSchema, type Severity, severityDefinitions, type Urgency, urgencyDefinitions } from '@mesa/core';
 import { uuid } from '@mesa/sync-client';
 import { useNavigate } from '@solidjs/router';
@@ -7,7 +8,7 @@ import { FileInput } from '../../components/file-input';
 import { FormError } from '../../components/form-error';
 import { LevelSelect } from '../../components/level-select';
 import { TextField } from '../../components/text-field';
-import { syncClient } from '../../data/device';
+import { deviceClient } from '../../data/device';
 import { departmentName, useReference } from '../../data/queries';
 import { t } from '../../i18n';
 import { assertAttachable, attachFiles } from '../../lib/attach';
@@ -73,8 +74,7 @@ export default function NewTicket() {
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     void submission.run(async () => {
-      const client = syncClient();
-      if (!client) return;
+      const client = await deviceClient();
       const form = draft();
       const { addresses: cc, invalid } = parseCc(form.cc);
       const ccMessage = invalid.length > 0 ? t('newTicket.ccInvalid', { addresses: invalid.join(', ') }) : null;

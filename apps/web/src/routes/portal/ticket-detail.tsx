@@ -16,7 +16,7 @@ import { FileInput } from '../../components/file-input';
 import { FormError } from '../../components/form-error';
 import { StatusBadge } from '../../components/status-badge';
 import { TicketFields } from '../../components/ticket-fields';
-import { syncClient } from '../../data/device';
+import { deviceClient } from '../../data/device';
 import { departmentName, useArticles, useReference, useTicket } from '../../data/queries';
 import { pick, t } from '../../i18n';
 import { attachFiles } from '../../lib/attach';
@@ -115,8 +115,7 @@ function Reply(props: { ticket: LocalTicket }) {
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     void sending.run(async () => {
-      const client = syncClient();
-      if (!client) return;
+      const client = await deviceClient();
       const id = uuid();
       const nextStatus = staff() && next() ? (next() as TicketStatus) : undefined;
       await client.mutate('addNote@1', {
@@ -180,7 +179,7 @@ function StatusActions(props: { ticket: LocalTicket }) {
   const reopen = () => reopenTarget(props.ticket.ownerId !== null);
   const change = (to: TicketStatus) =>
     transition.run(async () => {
-      await syncClient()?.mutate('changeStatus@1', { ticketId: props.ticket.id, to });
+      await (await deviceClient()).mutate('changeStatus@1', { ticketId: props.ticket.id, to });
     });
   const statusId = createUniqueId();
 
