@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { BusinessCalendar } from './calendar';
 import { addBusinessMinutes, businessMinutesBetween } from './calendar';
-import type { Priority } from './schemas/enums';
+import { computePriority, type PriorityMatrix } from './priority';
+import type { Priority, Severity, Urgency } from './schemas/enums';
 
 const MINUTE = 60_000;
 
@@ -152,4 +153,21 @@ export function resolutionDueWithPauses(
   }
   const due = dueFromCursor();
   return due.getTime() <= openFrom ? due : null;
+}
+
+/**
+ * A ticket's priority from the severity × urgency matrix and its due times on the department's calendar,
+ * both from its creation (re-classifying on an edit never restarts the clock). The server and the device
+ * classify with this one function.
+ */
+export function classifyTicket(
+  policy: { priorityMatrix: PriorityMatrix; slaPolicy: SlaPolicy },
+  calendar: BusinessCalendar,
+  severity: Severity,
+  urgency: Urgency,
+  createdAt: Date,
+): { priority: Priority; firstResponseDueAt: Date; resolutionDueAt: Date } {
+  const priority = computePriority(severity, urgency, policy.priorityMatrix);
+  const due = computeDueTimes(policy.slaPolicy, priority, calendar, createdAt);
+  return { priority, firstResponseDueAt: due.firstResponseDueAt, resolutionDueAt: due.resolutionDueAt };
 }

@@ -1,4 +1,4 @@
-import { computeDueTimes, computePriority, departmentNotFound, type Severity, type Urgency } from '@mesa/core';
+import { classifyTicket, departmentNotFound, type Severity, type Urgency } from '@mesa/core';
 import type { DepartmentInfo, ReferenceData } from './reference-service';
 
 export function departmentOf(ref: ReferenceData, id: string): DepartmentInfo {
@@ -15,7 +15,5 @@ export function classify(
   urgency: Urgency,
   createdAt: Date,
 ) {
-  const priority = computePriority(severity, urgency, ref.priorityMatrix);
-  const due = computeDueTimes(ref.slaPolicy, priority, departmentOf(ref, departmentId).calendar, createdAt);
-  return { priority, firstResponseDueAt: due.firstResponseDueAt, resolutionDueAt: due.resolutionDueAt };
+  return classifyTicket(ref, departmentOf(ref, departmentId).calendar, severity, urgency, createdAt);
 }

@@ -1,11 +1,10 @@
 import { assertMayAttachTo, assertMayWriteArticle } from '../article-rules';
 import { customerReplyEffect } from '../customer-reply';
 import { AppError, ErrorCode } from '../errors';
-import { computePriority } from '../priority';
 import type { Article } from '../schemas/article';
 import { isStaff, type Role, type TicketStatus } from '../schemas/enums';
 import type { Ticket } from '../schemas/ticket';
-import { computeDueTimes } from '../sla';
+import { classifyTicket } from '../sla';
 import { createdChannel, createdOwner } from '../ticket-create-rules';
 import { reopenTarget, statusChange } from '../ticket-states';
 import { attachmentOf, type MutatorArgs, type ParsedMutation, type TicketField } from './mutators';
@@ -49,16 +48,36 @@ const withTicket = (state: LocalState, ticket: LocalTicket): LocalState => ({
   tickets: new Map(state.tickets).set(ticket.id, ticket),
 });
 
+/**
+ * A new severity, urgency or department re-classifies the ticket as the server does, when the device holds
+ * the policy and the department (otherwise the next pull brings the server's values).
+ */
+function reclassified(state: LocalState, before: Ticket, after: Ticket): Partial<Ticket> {
+  const { severity, urgency, departmentId } = after;
+  if (severity === before.severity && urgency === before.urgency && departmentId === before.departmentId) return {};
+  const department = state.reference?.departments.get(departmentId);
+  const policy = state.reference?.policy;
+  if (department) assertDepartmentTakes(department, urgency);
+  if (!department || !policy) return {};
+  const c = classifyTicket(policy, department.calendar, severity, urgency, new Date(after.createdAt));
+  return {
+    priority: c.priority,
+    firstResponseDueAt: c.firstResponseDueAt.toISOString(),
+    resolutionDueAt: c.resolutionDueAt.toISOString(),
+  };
+}
+
 function updateFields(state: LocalState, args: MutatorArgs<'updateTicketFields@1'>, actor: SyncActor, now: string) {
-  const ticket = liveTicket(state, args.ticketId);
+  // The role's field table first, as on the server: a field the role may never edit is refused as such.
   const c = args.changes;
   const allowed = ticketFieldsEditableBy(actor.role);
   const refused = (Object.keys(c) as TicketField[]).filter((f) => c[f] !== undefined && !allowed.includes(f));
   if (refused.length > 0) {
     throw new AppError(ErrorCode.FORBIDDEN, 'fields not editable by this role', { fields: refused });
   }
+  const ticket = liveTicket(state, args.ticketId);
   const next: LocalTicket = { ...ticket, ...applyFieldChanges(ticket, c), updatedAt: now };
-  return withTicket(state, next);
+  return withTicket(state, { ...next, ...reclassified(state, ticket, next) });
 }
 
 function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncActor, now: string): LocalState {
@@ -114,8 +133,7 @@ function createTicket(state: LocalState, args: MutatorArgs<'createTicket@1'>, ac
   if (!department) throw departmentNotFound();
   assertDepartmentTakes(department, args.urgency);
   if (!ref?.policy) throw new AppError(ErrorCode.REFERENCE_NOT_FOUND, 'priority policy not on this device');
-  const priority = computePriority(args.severity, args.urgency, ref.policy.priorityMatrix);
-  const due = computeDueTimes(ref.policy.slaPolicy, priority, department.calendar, now);
+  const { priority, ...due } = classifyTicket(ref.policy, department.calendar, args.severity, args.urgency, now);
   const at = now.toISOString();
   const given = args.requester ?? {};
   const customer = actor.role === 'customer';
@@ -192,8 +210,8 @@ function insertAttachment(state: LocalState, row: AttachmentRow, actor: SyncActo
  * Applies one mutation optimistically, with the same rules the server enforces (state machine, role field
  * table, insert-only notes and attachments keyed by client ids). Pure: returns a new state, never mutates `state`;
  * a refused mutation throws the AppError the server would reject it with.
- * Caveat: priority is not re-classified on severity/urgency/department changes (needs reference data): the next
- * pull brings the server's value.
+ * Priority and due times follow severity, urgency and department as on the server when the device holds the
+ * reference data; without it the next pull brings the server's values.
  */
 export function applyMutation(state: LocalState, m: ParsedMutation, actor: SyncActor, now: Date): LocalState {
   const at = now.toISOString();
