@@ -13,6 +13,7 @@
 import { loadavg } from 'node:os';
 import { postgresDatabase } from '@mesa/api/db/client';
 import postgres from 'postgres';
+import { seedTickets } from '../test/support/bench-seed';
 import { bundleSyncClient, launchChromium, serveApiAndPage } from '../test/support/browser-bench';
 import { buildWorld, PASSWORD } from '../test/support/world';
 import { scratchDatabase } from './scratch-database';
@@ -94,40 +95,9 @@ try {
   const world = await buildWorld(database);
   const { customer, supervisor, agent } = world.users;
   const sql = postgres(benchUrl, { max: 4, onnotice: () => {} });
-  const deptIds = (await sql<{ id: string }[]>`select id from departments order by slug`).map((d) => d.id);
 
   const seedStarted = performance.now();
-  // One statement per commit: `ticketsPerCommit` tickets, each with its articles (one internal note among them).
-  const seedBatch = (from: number, to: number) => sql`
-    with t as (
-      insert into tickets (subject, description, requester_id, organization_id, requester_name,
-        requester_organization, requester_email, channel, department_id, severity, urgency, priority,
-        status, created_by_id, first_response_due_at, resolution_due_at, created_at, updated_at)
-      select 'Equipo sin respuesta en sala ' || g,
-        'El servidor del rack ' || (g % 40) || ' no responde desde las 8:00. Ubicación: piso 3, sala de servidores. Se reinició el switch sin resultado.',
-        ${customer.id}, ${customer.organizationId}, ${customer.name}, 'Acme', ${customer.email}, 'web',
-        (${deptIds}::uuid[])[1 + g % ${deptIds.length}],
-        (array['critical','high','medium','low'])[1 + g % 4], (array['high','medium','low','critical'])[1 + g % 4],
-        (array['P1','P2','P3','P4'])[1 + g % 4], (array['new','open','in_progress','pending_customer'])[1 + g % 4],
-        ${customer.id}, now() + interval '4 hours', now() + interval '3 days',
-        now() - g * interval '1 minute', now() - g * interval '1 minute'
-      from generate_series(${from}::int, ${to}::int) g
-      returning id, created_at
-    )
-    insert into articles (ticket_id, kind, body, author_id, created_at)
-    select t.id, case when k = 3 then 'internal_note' else 'public_reply' end,
-      'Respuesta ' || k || ': revisamos el equipo, cambiamos el cable de red del puerto 12 y pedimos confirmar si el servicio volvió. Saludos, soporte.',
-      case when k % 2 = 1 then ${customer.id}::uuid else ${agent.id}::uuid end,
-      t.created_at + k * interval '10 minutes'
-    from t cross join generate_series(1, ${articlesPerTicket}::int) k`;
-  const batches: Array<[number, number]> = [];
-  for (let i = 1; i <= ticketCount; i += ticketsPerCommit)
-    batches.push([i, Math.min(ticketCount, i + ticketsPerCommit - 1)]);
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let b = batches.shift(); b; b = batches.shift()) await seedBatch(b[0], b[1]);
-    }),
-  );
+  await seedTickets(sql, world, { tickets: ticketCount, articlesPerTicket, ticketsPerCommit });
   await sql`vacuum analyze`;
   const [counts] = await sql<{ tickets: number; articles: number }[]>`
     select (select count(*)::int from tickets where deleted_at is null) as tickets,

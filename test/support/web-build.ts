@@ -12,8 +12,8 @@ declare module 'vitest' {
   }
 }
 
-/** Builds the web app once for every browser test (the production build: service worker, icons, chunks). */
-export default async function setup(project: TestProject) {
+/** The production build of the PWA (service worker, icons, chunks) in a new temporary directory. */
+export async function buildWeb(): Promise<string> {
   const root = fileURLToPath(new URL('../../apps/web', import.meta.url));
   const outDir = mkdtempSync(join(tmpdir(), 'mesa-web-'));
   await build({
@@ -22,6 +22,12 @@ export default async function setup(project: TestProject) {
     logLevel: 'warn',
     build: { outDir, emptyOutDir: true },
   });
+  return outDir;
+}
+
+/** Builds the web app once for every browser test. */
+export default async function setup(project: TestProject) {
+  const outDir = await buildWeb();
   project.provide('webDist', outDir);
   return () => rmSync(outDir, { recursive: true, force: true });
 }
