@@ -93,7 +93,7 @@ try {
   const database = postgresDatabase(benchUrl);
   await database.migrate();
   const world = await buildWorld(database);
-  const { customer, supervisor, agent } = world.users;
+  const { supervisor } = world.users;
   const sql = postgres(benchUrl, { max: 4, onnotice: () => {} });
 
   const seedStarted = performance.now();
