@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../support/api';
 import { launchChromium } from '../support/browser';
 import { openTicket } from '../support/tickets';
-import { artifactsDir, logIn, offline, syncStatus, useWebWorld } from '../support/web-world';
+import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
 import { PASSWORD } from '../support/world';
 
 const web = useWebWorld();
@@ -115,6 +115,7 @@ describe('a technician before the field screens', () => {
     const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await logIn(page, web.url, 'tech@t.test');
+    await untilOfflineReady(page);
     await offline(context, true);
     await page.goto(`${web.url}/tickets`);
     const row = page.locator('.ticket-row', { hasText: 'Visita al cuarto de servidores' });
