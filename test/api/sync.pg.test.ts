@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
 import { openTestDatabase } from '../support/db';
-import { protocolDevice, syncVersions } from '../support/sync-device';
+import { type PatchOp, protocolDevice, syncVersions } from '../support/sync-device';
 import { expectError, historyOf, openTicket } from '../support/tickets';
 import { buildWorld, type World } from '../support/world';
 
@@ -110,7 +110,9 @@ describe('POST /api/sync/push', () => {
     ]);
     expect((await as.admin.get(`/api/tickets/${t.number}`)).body.subject).toBe('De B');
     const conflicts = (await historyOf(as.admin, t.number)).filter((h) => h.field === 'conflict');
-    expect(conflicts).toMatchObject([{ newValue: { field: 'subject', overwritten: 'De A', seen: 'Original' } }]);
+    expect(conflicts).toMatchObject([
+      { newValue: { field: 'subject', overwritten: 'De A', seen: 'Original', value: 'De B' } },
+    ]);
   });
 
   it('rejects edits to a deleted ticket with TICKET_DELETED', async () => {
@@ -351,6 +353,46 @@ describe('POST /api/sync/pull', () => {
     expect(ticketIn(outsider.body.patch, t.id)).toBeUndefined();
     const other = await device(as.otherAgent).pull(null);
     expect(ticketIn(other.body.patch, t.id)).toBeUndefined();
+  });
+
+  it('sends a ticket’s history to staff, conflict marks included, then only new rows; customers get none', async () => {
+    const t = await openTicket(as.customer, world, { subject: 'Historia' });
+    const staff = device(as.admin);
+    const before = await staff.pullAll(null);
+    const historyOf = (patch: PatchOp[]) =>
+      patch
+        .filter((p) => p.op === 'put' && p.table === 'history' && (p.row as { ticketId?: string }).ticketId === t.id)
+        .map((p) => p.row);
+    const created = historyOf(before.patch);
+    expect(created.length).toBeGreaterThan(0);
+
+    const agent = device(as.agent);
+    await agent.push([{ name: 'updateTicketFields@1', args: { ticketId: t.id, changes: { subject: 'De agente' } } }]);
+    await staff.push([
+      {
+        name: 'updateTicketFields@1',
+        args: { ticketId: t.id, changes: { subject: 'De admin' }, seen: { subject: 'Historia' } },
+      },
+    ]);
+    const next = await staff.pullAll(before.cookie);
+    const rows = historyOf(next.patch);
+    expect(rows).toMatchObject([
+      { field: 'subject', oldValue: 'Historia', newValue: 'De agente', actorName: world.users.agent.name },
+      {
+        field: 'conflict',
+        newValue: { field: 'subject', overwritten: 'De agente', seen: 'Historia', value: 'De admin' },
+        actorName: world.users.admin.name,
+      },
+      { field: 'subject', oldValue: 'De agente', newValue: 'De admin' },
+    ]);
+    // Rows already sent are not sent again.
+    const createdIds = new Set(created.map((r) => r?.id));
+    expect(rows.some((r) => createdIds.has(r?.id))).toBe(false);
+
+    const customer = await device(as.customer).pullAll(null);
+    expect(ticketIn(customer.patch as never, t.id)).toBeDefined();
+    expect(customer.patch.filter((p) => p.table === 'history')).toEqual([]);
+    expectError(await as.customer.get(`/api/tickets/${t.number}/history`), 403, 'FORBIDDEN');
   });
 
   it('answers 410 to a cookie it cannot use, and 400 to bad input', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Article,
   type AttachmentRow,
+  type HistoryRow,
   PROTOCOL_VERSION,
   type PullResponse,
   SCHEMA_VERSION,
@@ -14,11 +15,12 @@ export interface Scope {
   tickets: Map<string, Ticket>;
   articles: Map<string, Article>;
   attachments: Map<string, AttachmentRow>;
+  history: Map<string, HistoryRow>;
 }
 
 /** What the server says this device's user may see: a full pull from a fresh client group, no faults. */
 export async function serverScope(device: LabDevice, baseUrl: string): Promise<Scope> {
-  const scope: Scope = { tickets: new Map(), articles: new Map(), attachments: new Map() };
+  const scope: Scope = { tickets: new Map(), articles: new Map(), attachments: new Map(), history: new Map() };
   const clientGroupId = randomUUID();
   let cookie: string | null = null;
   for (;;) {
@@ -30,7 +32,7 @@ export async function serverScope(device: LabDevice, baseUrl: string): Promise<S
     if (res.status !== 200) throw new Error(`server scope pull: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as PullResponse;
     for (const op of body.patch) {
-      if (op.op === 'put') (scope[op.table] as Map<string, unknown>).set(op.row.id, op.row);
+      if (op.op === 'put') (scope[op.table] as Map<string, unknown>).set(String(op.row.id), op.row);
     }
     cookie = body.cookie;
     if (!body.more) return scope;
@@ -58,10 +60,12 @@ export async function expectConverged(device: LabDevice, baseUrl: string): Promi
     tickets: await db.tickets.toArray(),
     articles: await db.allArticles(),
     attachments: await db.attachments.toArray(),
+    history: (await db.histories.toArray()).flatMap((h) => h.rows),
   };
-  for (const table of ['tickets', 'articles', 'attachments'] as const) {
-    const want = [...truth[table].values()].sort((a, b) => a.id.localeCompare(b.id));
-    const have = [...local[table]].sort((a, b) => a.id.localeCompare(b.id));
+  const byId = (a: { id: string | number }, b: { id: string | number }) => String(a.id).localeCompare(String(b.id));
+  for (const table of ['tickets', 'articles', 'attachments', 'history'] as const) {
+    const want = [...truth[table].values()].sort(byId);
+    const have = [...local[table]].sort(byId);
     expect(have, `${device.opts.email}: ${table}`).toEqual(want);
   }
   expect(await db.mutations.count()).toBe(0);

@@ -37,7 +37,7 @@ describe('concurrent edits', () => {
         .from(ticketHistory)
         .where(and(eq(ticketHistory.ticketId, t.id), eq(ticketHistory.field, 'conflict')));
       expect(conflicts.map((c) => c.newValue)).toMatchObject([
-        { field: 'subject', overwritten: `Desde ${first}`, seen: `Asunto original ${first}` },
+        { field: 'subject', overwritten: `Desde ${first}`, seen: `Asunto original ${first}`, value: `Desde ${second}` },
       ]);
       await expectConverged(a, env.lab.server.url);
       await expectConverged(b, env.lab.server.url);

@@ -18,3 +18,10 @@ export const mayReadArticle = (role: Role, kind: ArticleKind): boolean =>
  */
 export const mayReadAttachment = (role: Role, articleKind: ArticleKind | null): boolean =>
   articleKind === null || mayReadArticle(role, articleKind);
+
+/**
+ * A ticket's history (every field change, who made it, conflict marks, internal notes' events) is the
+ * staff's working record: the REST history and the sync pull both ask this. Customers follow their
+ * ticket through its state and the conversation.
+ */
+export const mayReadHistory = (role: Role): boolean => isStaff(role);

@@ -1,7 +1,7 @@
-import type { Article, AttachmentRow, LocalTicket, PatchOperation } from '@mesa/core';
+import type { Article, AttachmentRow, HistoryRow, LocalTicket, PatchOperation } from '@mesa/core';
 import { shadowKey } from './optimistic';
 import type { SyncDatabase, SyncedTable } from './schema';
-import { putArticles, removeArticles } from './threads';
+import { putArticles, putHistory, removeArticles } from './threads';
 
 /**
  * Applies a pull's patch to the server's copy of the rows, inside the caller's transaction: rows that
@@ -14,9 +14,11 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
   let tickets: LocalTicket[] = [];
   let articles: Article[] = [];
   let attachments: AttachmentRow[] = [];
+  let history: HistoryRow[] = [];
 
   // After a clear, a thread exists only if this patch wrote it: the others need no read before writing.
   let written: Set<string> | null = null;
+  let cleared: Set<string> | null = null;
   const flush = async () => {
     if (tickets.length) await db.tickets.bulkPut(tickets);
     if (articles.length) {
@@ -25,6 +27,9 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
       for (const a of articles) known?.add(a.ticketId);
     }
     if (attachments.length) await db.attachments.bulkPut(attachments);
+    if (history.length) await putHistory(db, history, cleared ? (id) => !cleared?.has(id) : undefined);
+    for (const h of history) cleared?.add(h.ticketId);
+    history = [];
     tickets = [];
     articles = [];
     attachments = [];
@@ -44,6 +49,11 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
       await db.reference.put({ kind: op.kind, rows: op.rows as never });
       continue;
     }
+    if (op.op === 'put' && op.table === 'history') {
+      // Only the server writes history: never shadowed, never optimistic.
+      history.push(op.row);
+      continue;
+    }
     if (op.op === 'put') {
       if (shadowed.has(shadowKey(op.table, op.row.id))) await intoShadows(op.table, [op.row.id], op.row);
       else if (op.table === 'tickets') tickets.push(op.row);
@@ -53,8 +63,15 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
     }
     await flush();
     if (op.op === 'clear') {
-      await Promise.all([db.tickets.clear(), db.threads.clear(), db.attachments.clear(), db.reference.clear()]);
+      await Promise.all([
+        db.tickets.clear(),
+        db.threads.clear(),
+        db.histories.clear(),
+        db.attachments.clear(),
+        db.reference.clear(),
+      ]);
       written = new Set();
+      cleared = new Set();
       await db.shadows.toCollection().modify({ row: null });
       continue;
     }
@@ -65,6 +82,7 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
         thread.map((a) => a.id),
       );
       await db.threads.delete(op.id);
+      await db.histories.delete(op.id);
       const files = (await db.attachments.where('ticketId').equals(op.id).primaryKeys()) as string[];
       await db.attachments.bulkDelete(await intoShadows('attachments', files));
       await db.tickets.bulkDelete(await intoShadows('tickets', [op.id]));

@@ -2,6 +2,7 @@ import type {
   Article,
   AttachmentRow,
   DeviceReference,
+  HistoryRow,
   LocalTicket,
   ReferenceKind,
   ReferenceRows,
@@ -42,6 +43,12 @@ export interface ArticleThread {
   articles: Article[];
 }
 
+/** A ticket's history (staff only), one record per ticket for the same reason as threads, in id order. */
+export interface TicketHistory {
+  ticketId: string;
+  rows: HistoryRow[];
+}
+
 /** A photo or signature waiting for upload; deleted only after the server confirms its hash. */
 export interface PendingBlob {
   id: string;
@@ -79,6 +86,7 @@ export const databaseName = (userId: string) => `mesa-sync-${userId}`;
 export class SyncDatabase extends Dexie {
   tickets!: EntityTable<LocalTicket, 'id'>;
   threads!: EntityTable<ArticleThread, 'ticketId'>;
+  histories!: EntityTable<TicketHistory, 'ticketId'>;
   attachments!: EntityTable<AttachmentRow, 'id'>;
   shadows!: EntityTable<ShadowRow, 'key'>;
   mutations!: EntityTable<PendingMutation, 'id'>;
@@ -102,6 +110,7 @@ export class SyncDatabase extends Dexie {
       meta: 'key',
     });
     this.version(2).stores({ reference: 'kind' });
+    this.version(3).stores({ histories: 'ticketId' });
   }
 
   /** Every table a pull or an optimistic write touches, for one read-write transaction. */
@@ -109,6 +118,7 @@ export class SyncDatabase extends Dexie {
     return [
       this.tickets,
       this.threads,
+      this.histories,
       this.attachments,
       this.shadows,
       this.mutations,
@@ -139,6 +149,11 @@ export class SyncDatabase extends Dexie {
   /** A ticket's articles in server order (optimistic ones last until the server has them). */
   async articlesOf(ticketId: string): Promise<Article[]> {
     return (await this.threads.get(ticketId))?.articles ?? [];
+  }
+
+  /** A ticket's history, oldest first. */
+  async historyOf(ticketId: string): Promise<HistoryRow[]> {
+    return (await this.histories.get(ticketId))?.rows ?? [];
   }
 
   async allArticles(): Promise<Article[]> {

@@ -1,5 +1,5 @@
-import type { Article } from '@mesa/core';
-import type { ArticleThread, SyncDatabase } from './schema';
+import type { Article, HistoryRow } from '@mesa/core';
+import type { ArticleThread, SyncDatabase, TicketHistory } from './schema';
 
 /**
  * Inserts or replaces articles (by id) in their tickets' threads: one read and one write per ticket.
@@ -51,4 +51,28 @@ export async function removeArticles(db: SyncDatabase, ticketId: string, ids: re
 
 export async function getArticle(db: SyncDatabase, ticketId: string, id: string): Promise<Article | undefined> {
   return (await db.articlesOf(ticketId)).find((a) => a.id === id);
+}
+
+/** Adds history rows (by id, kept in id order) to their tickets' records; `absent` as for putArticles. */
+export async function putHistory(
+  db: SyncDatabase,
+  rows: readonly HistoryRow[],
+  absent?: (ticketId: string) => boolean,
+): Promise<void> {
+  const byTicket = new Map<string, HistoryRow[]>();
+  for (const row of rows) {
+    const list = byTicket.get(row.ticketId);
+    if (list) list.push(row);
+    else byTicket.set(row.ticketId, [row]);
+  }
+  const ticketIds = [...byTicket.keys()];
+  const toRead = absent ? ticketIds.filter((id) => !absent(id)) : ticketIds;
+  const read = toRead.length ? await db.histories.bulkGet(toRead) : [];
+  const found = new Map(read.filter((h) => h !== undefined).map((h) => [h.ticketId, h]));
+  const merged: TicketHistory[] = ticketIds.map((ticketId) => {
+    const byId = new Map((found.get(ticketId)?.rows ?? []).map((r) => [r.id, r]));
+    for (const row of byTicket.get(ticketId) ?? []) byId.set(row.id, row);
+    return { ticketId, rows: [...byId.values()].sort((a, b) => a.id - b.id) };
+  });
+  await db.histories.bulkPut(merged);
 }

@@ -364,8 +364,13 @@ export const ticketHistory = pgTable(
     field: text('field').notNull(),
     oldValue: jsonb('old_value'),
     newValue: jsonb('new_value'),
+    /** Rows are only ever inserted, so the column default is the writer's transaction: no trigger needed. */
+    changeXid: changeXid(),
   },
-  (t) => [index('ticket_history_ticket_idx').on(t.ticketId, t.id)],
+  (t) => [
+    index('ticket_history_ticket_idx').on(t.ticketId, t.id),
+    index('ticket_history_change_xid_idx').on(t.changeXid),
+  ],
 );
 
 /** Written in the same transaction as the change that causes it; sent later by a worker. */

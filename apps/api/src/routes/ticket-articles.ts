@@ -3,7 +3,7 @@ import { articleSchema, createArticleInput, ticketHistoryEntrySchema } from '@me
 import { z } from 'zod';
 import type { Deps } from '../http/context';
 import { errorResponses, json, jsonBody, router } from '../http/openapi';
-import { requireActor, requireStaff } from '../services/access';
+import { requireActor } from '../services/access';
 import { addArticle } from '../services/ticket-articles';
 import { listArticles, listHistory } from '../services/ticket-query';
 import { numberParam } from './tickets';
@@ -50,6 +50,6 @@ export function ticketArticleRoutes(deps: Deps) {
         responses: { 200: json(z.object({ items: z.array(ticketHistoryEntrySchema) })), ...errorResponses },
       }),
       async (c) =>
-        c.json({ items: await listHistory(db, requireStaff(c.get('actor')), c.req.valid('param').number) }, 200),
+        c.json({ items: await listHistory(db, requireActor(c.get('actor')), c.req.valid('param').number) }, 200),
     );
 }

@@ -1,8 +1,9 @@
-import type { Article, SupportTier, Ticket } from '@mesa/core';
-import type { articles, tickets } from '../db/schema';
+import type { Article, HistoryRow, SupportTier, Ticket } from '@mesa/core';
+import type { articles, ticketHistory, tickets } from '../db/schema';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type ArticleRow = typeof articles.$inferSelect;
+export type HistoryDbRow = typeof ticketHistory.$inferSelect;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -54,4 +55,15 @@ export const toArticle = (a: ArticleRow, authorName: string | null): Article => 
   realProblem: a.realProblem,
   realSolution: a.realSolution,
   createdAt: a.createdAt.toISOString(),
+});
+
+export const toHistoryRow = (h: HistoryDbRow, actorName: string | null): HistoryRow => ({
+  id: h.id,
+  ticketId: h.ticketId,
+  field: h.field,
+  oldValue: h.oldValue,
+  newValue: h.newValue,
+  actorId: h.actorId,
+  actorName,
+  at: h.at.toISOString(),
 });

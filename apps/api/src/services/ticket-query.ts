@@ -2,6 +2,7 @@ import {
   AppError,
   type Article,
   ErrorCode,
+  mayReadHistory,
   prioritySchema,
   type Ticket,
   type TicketHistoryEntry,
@@ -13,7 +14,7 @@ import type { Db } from '../db/client';
 import { articles, sites, ticketHistory, tickets, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import { articleVisibility, ticketScope } from './access';
-import { type TicketRow, toArticle, toTicket } from './ticket-dto';
+import { type TicketRow, toArticle, toHistoryRow, toTicket } from './ticket-dto';
 
 /** The queue position of the last row seen: (priority, seq) — first come, first served within priority. */
 const cursorSchema = z.tuple([prioritySchema, z.number().int().positive()]);
@@ -112,6 +113,7 @@ export async function listArticles(db: Db, actor: Actor, number: string): Promis
 }
 
 export async function listHistory(db: Db, actor: Actor, number: string): Promise<TicketHistoryEntry[]> {
+  if (!mayReadHistory(actor.role)) throw new AppError(ErrorCode.FORBIDDEN);
   const ticket = await findVisibleTicket(db, actor, number);
   const rows = await db
     .select({ h: ticketHistory, actorName: users.name })
@@ -119,13 +121,5 @@ export async function listHistory(db: Db, actor: Actor, number: string): Promise
     .leftJoin(users, eq(users.id, ticketHistory.actorId))
     .where(eq(ticketHistory.ticketId, ticket.id))
     .orderBy(asc(ticketHistory.id));
-  return rows.map(({ h, actorName }) => ({
-    id: h.id,
-    field: h.field,
-    oldValue: h.oldValue,
-    newValue: h.newValue,
-    actorId: h.actorId,
-    actorName,
-    at: h.at.toISOString(),
-  }));
+  return rows.map(({ h, actorName }) => toHistoryRow(h, actorName));
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { AppError, ErrorCode, scopeGrants } from '@mesa/core';
+import { AppError, ErrorCode, mayReadHistory, scopeGrants } from '@mesa/core';
 import { and, eq, getTableColumns, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
-import { articles, attachments, syncScopeExits, tickets } from '../db/schema';
+import { articles, attachments, syncScopeExits, ticketHistory, tickets } from '../db/schema';
 import type { Actor } from '../http/context';
 import { articleVisibility, attachmentVisibility, ticketScope } from '../services/access';
+import type { HistoryDbRow } from '../services/ticket-dto';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type ArticleRow = typeof articles.$inferSelect;
@@ -14,8 +15,10 @@ export type AttachmentRow = typeof attachments.$inferSelect;
 /** Tombstones are kept this long: a cookie older than this cannot be caught up and gets a full pull. */
 export const TOMBSTONE_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
+/** Where a paged table got to: the last row's writer and id (a uuid; history's bigint as decimal text). */
 type Position = [xid: string, id: string];
-type SyncTable = 'tickets' | 'articles' | 'attachments';
+type SyncTable = 'tickets' | 'articles' | 'attachments' | 'history';
+const pagedTables = ['tickets', 'articles', 'attachments', 'history'] as const;
 
 /**
  * What the opaque cookie holds. `s` is a Postgres snapshot (pg_current_snapshot() as text) taken
@@ -38,6 +41,8 @@ export interface PullResult {
   tickets: TicketRow[];
   articles: ArticleRow[];
   attachments: AttachmentRow[];
+  /** Empty for whoever may not read history (mayReadHistory). */
+  history: HistoryDbRow[];
   deletedTicketIds: string[];
   /**
    * Tickets that left the caller's scope (or were deleted out of it) since the cookie: the caller
@@ -105,8 +110,12 @@ export function isSnapshotText(s: unknown): s is string {
   return true;
 }
 
-const isPosition = (v: unknown): v is Position =>
-  Array.isArray(v) && v.length === 2 && isXid(v[0]) && typeof v[1] === 'string' && UUID.test(v[1]);
+const isPosition = (table: SyncTable, v: unknown): v is Position =>
+  Array.isArray(v) &&
+  v.length === 2 &&
+  isXid(v[0]) &&
+  typeof v[1] === 'string' &&
+  (table === 'history' ? /^\d{1,18}$/.test(v[1]) : UUID.test(v[1]));
 
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -136,10 +145,10 @@ export function decodeCookie(text: string): SyncCookie | null {
       if (typeof page.exits !== 'string' || !UUID.test(page.exits)) return null;
       cookie.p.exits = page.exits;
     }
-    for (const table of ['tickets', 'articles', 'attachments'] as const) {
+    for (const table of pagedTables) {
       const pos = page[table];
       if (pos === undefined) continue;
-      if (!isPosition(pos)) return null;
+      if (!isPosition(table, pos)) return null;
       cookie.p[table] = pos;
     }
   }
@@ -152,6 +161,8 @@ const changedSince = (col: AnyPgColumn, snapshot: string): SQL =>
 
 const after = (xidCol: AnyPgColumn, idCol: AnyPgColumn, pos: Position | undefined): SQL | undefined =>
   pos ? sql`(${xidCol}, ${idCol}) > (${pos[0]}::xid8, ${pos[1]}::uuid)` : undefined;
+const afterSerial = (xidCol: AnyPgColumn, idCol: AnyPgColumn, pos: Position | undefined): SQL | undefined =>
+  pos ? sql`(${xidCol}, ${idCol}) > (${pos[0]}::xid8, ${pos[1]}::bigint)` : undefined;
 
 /**
  * The rows of the caller's scope written since the cookie, read in one REPEATABLE READ snapshot.
@@ -279,6 +290,23 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
         .orderBy(attachments.changeXid, attachments.id)
         .limit(limit + 1);
 
+      const historyRows = mayReadHistory(actor.role)
+        ? await tx
+            .select(getTableColumns(ticketHistory))
+            .from(ticketHistory)
+            .innerJoin(tickets, eq(tickets.id, ticketHistory.ticketId))
+            .where(
+              and(
+                scope,
+                isNull(tickets.deletedAt),
+                changedOrEntered(ticketHistory.changeXid, ticketHistory.ticketId),
+                afterSerial(ticketHistory.changeXid, ticketHistory.id, page?.history),
+              ),
+            )
+            .orderBy(ticketHistory.changeXid, ticketHistory.id)
+            .limit(limit + 1)
+        : [];
+
       // Old keys in the caller's scope, so nothing is said about a ticket the caller never could see.
       const exitRows =
         base === null
@@ -298,19 +326,21 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
               .orderBy(syncScopeExits.ticketId)
               .limit(limit + 1);
 
-      const cut = <T extends { changeXid: string; id: string }>(rows: T[]): { rows: T[]; last?: Position } => {
+      const cut = <T extends { changeXid: string; id: string | number }>(rows: T[]): { rows: T[]; last?: Position } => {
         const kept = rows.slice(0, limit);
         const last = kept.at(-1);
-        return last ? { rows: kept, last: [last.changeXid, last.id] } : { rows: kept };
+        return last ? { rows: kept, last: [last.changeXid, String(last.id)] } : { rows: kept };
       };
       const more =
         ticketRows.length > limit ||
         articleRows.length > limit ||
         attachmentRows.length > limit ||
+        historyRows.length > limit ||
         exitRows.length > limit;
       const t = cut(ticketRows);
       const a = cut(articleRows);
       const f = cut(attachmentRows);
+      const h = cut(historyRows);
       const exited = exitRows.slice(0, limit).map((r) => r.ticketId);
 
       // The snapshot this pull catches the client up to: the first page's, carried through the pages.
@@ -328,8 +358,9 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
           tickets: t.last ?? page?.tickets,
           articles: a.last ?? page?.articles,
           attachments: f.last ?? page?.attachments,
+          history: h.last ?? page?.history,
         };
-        for (const table of ['tickets', 'articles', 'attachments'] as const) {
+        for (const table of pagedTables) {
           const pos = positions[table];
           if (pos) p[table] = pos;
         }
@@ -343,6 +374,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
         tickets: t.rows.filter((r) => r.deletedAt === null),
         articles: a.rows,
         attachments: f.rows,
+        history: h.rows,
         deletedTicketIds: t.rows.filter((r) => r.deletedAt !== null).map((r) => r.id),
         exitedTicketIds: exited,
         reset,

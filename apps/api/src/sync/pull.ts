@@ -11,7 +11,7 @@ import type { Db } from '../db/client';
 import { syncClients, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import type { Reference } from '../services/reference-service';
-import { toArticle, toTicket } from '../services/ticket-dto';
+import { toArticle, toHistoryRow, toTicket } from '../services/ticket-dto';
 import { pullChanges } from './change-log';
 import { joinCookie, referenceChanges, splitCookie } from './reference-pull';
 
@@ -25,7 +25,13 @@ export async function pull(db: Db, reference: Reference, actor: Actor, req: Pull
   }
   const { changes: changeCookie, digests: known } = splitCookie(req.cookie);
   const changes = await pullChanges(db, actor, changeCookie, req.limit);
-  const authorIds = [...new Set(changes.articles.map((a) => a.authorId).filter((x): x is string => !!x))];
+  const authorIds = [
+    ...new Set(
+      [...changes.articles.map((a) => a.authorId), ...changes.history.map((h) => h.actorId)].filter(
+        (x): x is string => !!x,
+      ),
+    ),
+  ];
   const authors = authorIds.length
     ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, authorIds))
     : [];
@@ -61,6 +67,13 @@ export async function pull(db: Db, reference: Reference, actor: Actor, req: Pull
         signerName: f.signerName,
         createdAt: f.createdAt.toISOString(),
       },
+    });
+  }
+  for (const h of changes.history) {
+    patch.push({
+      op: 'put',
+      table: 'history',
+      row: toHistoryRow(h, h.actorId ? (nameOf.get(h.actorId) ?? null) : null),
     });
   }
   // A reset drops the device's reference data with its rows: every kind goes again, on the last page.

@@ -96,8 +96,8 @@ describe('applyMutation', () => {
     });
     if (m.name !== 'updateTicketFields@1') throw new Error('unreachable');
     expect(ticketFieldConflicts(ticket(), m.args.changes, m.args.seen)).toEqual([
-      { field: 'subject', overwritten: 'Impresora', seen: 'Viejo' },
-      { field: 'urgency', overwritten: 'medium', seen: 'low' },
+      { field: 'subject', overwritten: 'Impresora', seen: 'Viejo', value: 'Nuevo' },
+      { field: 'urgency', overwritten: 'medium', seen: 'low', value: 'high' },
     ]);
   });
 

@@ -19,6 +19,8 @@ export interface FieldConflict {
   overwritten: unknown;
   /** What the writer believed the value was. */
   seen: unknown;
+  /** What the write put in its place. */
+  value: unknown;
 }
 
 /**
@@ -36,7 +38,7 @@ export function fieldConflicts(
     if (!Object.hasOwn(seen, field)) continue;
     const was = current[field];
     if (deepEqual(seen[field], was) || deepEqual(changes[field], was)) continue;
-    out.push({ field, overwritten: was, seen: seen[field] });
+    out.push({ field, overwritten: was, seen: seen[field], value: changes[field] });
   }
   return out;
 }

@@ -158,9 +158,11 @@ describe('fieldConflicts', () => {
     const seen = { subject: 'a', cc: ['x@y.z'], urgency: 'low' };
     const current = { subject: 'b', cc: ['x@y.z'], urgency: 'high' };
     const changes = { subject: 'c', cc: ['q@y.z'], urgency: 'high', severity: 'low' };
-    expect(fieldConflicts(seen, current, changes)).toEqual([{ field: 'subject', overwritten: 'b', seen: 'a' }]);
+    expect(fieldConflicts(seen, current, changes)).toEqual([
+      { field: 'subject', overwritten: 'b', seen: 'a', value: 'c' },
+    ]);
     expect(fieldConflicts({ cc: ['a'] }, { cc: ['a', 'b'] }, { cc: ['c'] })).toEqual([
-      { field: 'cc', overwritten: ['a', 'b'], seen: ['a'] },
+      { field: 'cc', overwritten: ['a', 'b'], seen: ['a'], value: ['c'] },
     ]);
   });
 });

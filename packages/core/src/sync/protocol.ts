@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors';
 import { articleSchema } from '../schemas/article';
-import { ticketSchema } from '../schemas/ticket';
+import { ticketHistoryEntrySchema, ticketSchema } from '../schemas/ticket';
 import { referenceKindSchema } from './reference';
 
 /** Wire protocol of /api/sync/push and /api/sync/pull. Bump on any incompatible change to the envelopes. */
 export const PROTOCOL_VERSION = 1;
 /** Shape of the synced rows (tickets, articles, attachments, reference data). Bump when a row schema changes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const MAX_MUTATIONS_PER_PUSH = 100;
 /** Rows per table per pull page a client may ask for; the server's default page is smaller (500). */
 export const MAX_PULL_LIMIT = 2000;
@@ -88,6 +88,10 @@ export const attachmentRowSchema = z.object({
 });
 export type AttachmentRow = z.infer<typeof attachmentRowSchema>;
 
+/** One history row of a ticket (staff only, see mayReadHistory); rows are never changed, only added. */
+export const historyRowSchema = ticketHistoryEntrySchema.extend({ ticketId: z.string() });
+export type HistoryRow = z.infer<typeof historyRowSchema>;
+
 export const syncTables = ['tickets', 'articles', 'attachments'] as const;
 export const syncTableSchema = z.enum(syncTables);
 export type SyncTable = z.infer<typeof syncTableSchema>;
@@ -102,6 +106,8 @@ export const patchOperationSchema = z.union([
   z.object({ op: z.literal('put'), table: z.literal('tickets'), row: ticketSchema }),
   z.object({ op: z.literal('put'), table: z.literal('articles'), row: articleSchema }),
   z.object({ op: z.literal('put'), table: z.literal('attachments'), row: attachmentRowSchema }),
+  /** History goes with its ticket: a ticket's `del` drops it, and no `del` is ever sent for a history row. */
+  z.object({ op: z.literal('put'), table: z.literal('history'), row: historyRowSchema }),
   z.object({ op: z.literal('del'), table: syncTableSchema, id: z.string() }),
   z.object({ op: z.literal('clear') }),
   /** A kind of reference data, whole: the device replaces what it had of that kind. */
