@@ -1,7 +1,7 @@
 import { isOpenStatus, isPendingNumber, type LocalTicket, ticketSlaState } from '@mesa/core';
 import { A, useSearchParams } from '@solidjs/router';
 import { createWindowVirtualizer } from '@tanstack/solid-virtual';
-import { createMemo, createSignal, createUniqueId, For, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, Show } from 'solid-js';
 import { useTickets } from '../data/queries';
 import { type MessageKey, t } from '../i18n';
 import { formatDateTime, ticketHref } from '../lib/format';
@@ -32,7 +32,17 @@ export function TicketList(props: TicketListProps) {
   const [params, setParams] = useSearchParams();
   const show = (): Show_ => shows.find((s) => s === firstParam(params.show)) ?? 'open';
   const whose = () => (firstParam(params.whose) === 'mine' ? 'mine' : 'all');
-  const query = () => firstParam(params.q) ?? '';
+  // The box filters at once; the URL follows a moment later, since a router navigation per keystroke
+  // costs more than the search itself.
+  const [query, setQuery] = createSignal(firstParam(params.q) ?? '');
+  createEffect(on(() => firstParam(params.q) ?? '', setQuery, { defer: true }));
+  let urlTimer: ReturnType<typeof setTimeout> | undefined;
+  const typed = (value: string) => {
+    setQuery(value);
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => setParams({ q: value || undefined }, { replace: true }), 400);
+  };
+  onCleanup(() => clearTimeout(urlTimer));
   const tickets = useTickets();
   const me = () => currentUser()?.id;
 
@@ -101,12 +111,7 @@ export function TicketList(props: TicketListProps) {
         </Show>
         <div class="field field-inline">
           <label for={ids.search}>{t('tickets.search')}</label>
-          <input
-            id={ids.search}
-            type="search"
-            value={query()}
-            onInput={(event) => setParams({ q: event.currentTarget.value || undefined }, { replace: true })}
-          />
+          <input id={ids.search} type="search" value={query()} onInput={(event) => typed(event.currentTarget.value)} />
         </div>
       </div>
 

@@ -1,4 +1,4 @@
-import { type Accessor, createEffect, createSignal, onCleanup, untrack } from 'solid-js';
+import { type Accessor, createEffect, createMemo, createSignal, onCleanup, untrack } from 'solid-js';
 
 // Dexie loads with the device database (only for a logged-in user); the first live query waits for nothing
 // more than the database itself does.
@@ -15,8 +15,11 @@ export function createLiveQuery<S, T>(
   query: (source: S) => T | Promise<T>,
 ): Accessor<T | undefined> {
   const [value, setValue] = createSignal<T | undefined>(undefined, { equals: false });
+  // A source rebuilt with the same parts (a new ticket object, the same id) must not restart the query:
+  // that would blank the screen for a moment and read again what is already shown.
+  const input$ = createMemo(source, undefined, { equals: sameSource });
   createEffect(() => {
-    const input = source();
+    const input = input$();
     setValue(undefined);
     if (input === undefined || input === false || input === null) return;
     let cancelled = false;
@@ -35,4 +38,14 @@ export function createLiveQuery<S, T>(
     });
   });
   return value;
+}
+
+/** Equal sources: the same value, or plain objects whose properties are the same values. */
+function sameSource(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const rb = b as Record<string, unknown>;
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.is((a as Record<string, unknown>)[k], rb[k]));
 }

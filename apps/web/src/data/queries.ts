@@ -1,4 +1,12 @@
-import type { Article, AttachmentRow, DeviceDepartment, LocalTicket, ReferenceKind, ReferenceRows } from '@mesa/core';
+import type {
+  Article,
+  AttachmentRow,
+  DeviceDepartment,
+  HistoryRow,
+  LocalTicket,
+  ReferenceKind,
+  ReferenceRows,
+} from '@mesa/core';
 import type { Rejection, SyncDatabase } from '@mesa/sync-client';
 import type { Accessor } from 'solid-js';
 import { pick } from '../i18n';
@@ -50,6 +58,18 @@ export function useAttachments(ticketId: () => string | undefined): Accessor<Att
       return db && id ? { db, id } : undefined;
     },
     ({ db, id }) => db.attachments.where('ticketId').equals(id).toArray(),
+  );
+}
+
+/** A ticket's history (only staff devices receive it). */
+export function useHistory(ticketId: () => string | undefined): Accessor<HistoryRow[] | undefined> {
+  return createLiveQuery(
+    () => {
+      const db = deviceDb();
+      const id = ticketId();
+      return db && id ? { db, id } : undefined;
+    },
+    ({ db, id }) => db.historyOf(id),
   );
 }
 

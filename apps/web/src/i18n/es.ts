@@ -236,6 +236,29 @@ export const es = {
   'reauth.submit': 'Continuar',
   'logout.unsynced':
     'Hay cambios que aún no llegaron al servidor ({count}). Si cierra la sesión se borrarán de este dispositivo. ¿Cerrar la sesión de todos modos?',
+  'history.title': 'Historial',
+  'history.empty': 'Sin cambios todavía.',
+  'history.changed': '{field}: {from} → {to}',
+  'history.conflictMine': 'Conflicto: su valor «{overwritten}» de {field} fue reemplazado por «{value}» de {actor}.',
+  'history.conflictOther':
+    'Conflicto: el valor «{overwritten}» de {field} ({author}) fue reemplazado por «{value}» de {actor}, que veía «{seen}».',
+  'history.statusNote': 'Nota del cambio de estado: {note}',
+  'history.bounce': 'El correo a {recipients} no se pudo entregar.',
+  'history.followUp': 'Continúa en otro ticket por una respuesta al ticket cerrado.',
+  'history.someone': 'otra persona',
+  'history.requesterName': 'Nombre del solicitante',
+  'history.requesterEmail': 'Correo del solicitante',
+  'history.requesterPhone': 'Teléfono del solicitante',
+  'history.requesterOrganization': 'Organización del solicitante',
+  'history.requesterLocation': 'Ubicación del solicitante',
+  'history.owner': 'Propietario',
+  'history.supportTier': 'Nivel de soporte',
+  'history.site': 'Sitio',
+  'history.equipment': 'Equipo',
+  'edit.open': 'Editar ticket',
+  'edit.title': 'Editar ticket',
+  'edit.save': 'Guardar cambios',
+  'edit.cancel': 'Cancelar',
 };
 
 export type MessageKey = keyof typeof es;

@@ -1,5 +1,5 @@
 import '../../zod-config';
-import { emailSchema, type Severity, severityDefinitions, type Urgency, urgencyDefinitions } from '@mesa/core';
+import { type Severity, severityDefinitions, type Urgency, urgencyDefinitions } from '@mesa/core';
 import { uuid } from '@mesa/sync-client';
 import { useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, createUniqueId, For, Show } from 'solid-js';
@@ -12,20 +12,12 @@ import { deviceClient } from '../../data/device';
 import { departmentName, useReference } from '../../data/queries';
 import { t } from '../../i18n';
 import { assertAttachable, attachFiles } from '../../lib/attach';
+import { parseCc } from '../../lib/cc';
 import { createDraft } from '../../lib/drafts';
 import { ticketPath } from '../../lib/format';
 import { hoursSummary } from '../../lib/hours';
 import { usePageTitle } from '../../lib/page-title';
 import { createSubmission } from '../../lib/submission';
-
-/** Comma- (or semicolon-) separated addresses, each checked with the rule the server uses. */
-export function parseCc(text: string): { addresses: string[]; invalid: string[] } {
-  const addresses = text
-    .split(/[,;]/)
-    .map((address) => address.trim())
-    .filter(Boolean);
-  return { addresses, invalid: addresses.filter((address) => !emailSchema.safeParse(address).success) };
-}
 
 interface TicketDraft {
   departmentId: string;

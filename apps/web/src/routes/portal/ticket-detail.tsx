@@ -15,7 +15,9 @@ import { AttachmentList } from '../../components/attachment-list';
 import { FileInput } from '../../components/file-input';
 import { FormError } from '../../components/form-error';
 import { StatusBadge } from '../../components/status-badge';
+import { TicketEdit } from '../../components/ticket-edit';
 import { TicketFields } from '../../components/ticket-fields';
+import { TicketHistory } from '../../components/ticket-history';
 import { deviceClient } from '../../data/device';
 import { departmentName, useArticles, useReference, useTicket } from '../../data/queries';
 import { pick, t } from '../../i18n';
@@ -71,6 +73,7 @@ export default function TicketDetail() {
               <StatusBadge status={current().status} />
             </header>
             <TicketFields ticket={current()} departmentName={department(current().departmentId)} />
+            <TicketEdit ticket={current()} />
             <section class="stack">
               <h2>{t('ticket.description')}</h2>
               <p class="prose">{current().description}</p>
@@ -78,6 +81,9 @@ export default function TicketDetail() {
             <Conversation ticket={current()} />
             <Reply ticket={current()} />
             <StatusActions ticket={current()} />
+            <Show when={isStaff(currentUser()?.role ?? 'customer')}>
+              <TicketHistory ticketId={current().id} />
+            </Show>
           </article>
         )}
       </Match>

@@ -1,0 +1,171 @@
+import {
+  type LocalTicket,
+  type Severity,
+  severityDefinitions,
+  type TicketField,
+  type TicketFieldChanges,
+  type TicketFieldsSeen,
+  ticketFieldsEditableBy,
+  type Urgency,
+  urgencyDefinitions,
+} from '@mesa/core';
+import { createSignal, createUniqueId, Show } from 'solid-js';
+import { ApiError } from '../api';
+import { deviceClient } from '../data/device';
+import { t } from '../i18n';
+import { parseCc } from '../lib/cc';
+import { createSubmission } from '../lib/submission';
+import { currentUser } from '../session';
+import { FormError } from './form-error';
+import { LevelSelect } from './level-select';
+import { TextField } from './text-field';
+
+interface Values {
+  subject: string;
+  description: string;
+  severity: Severity;
+  urgency: Urgency;
+  cc: string;
+}
+
+const valuesOf = (ticket: LocalTicket): Values => ({
+  subject: ticket.subject,
+  description: ticket.description,
+  severity: ticket.severity,
+  urgency: ticket.urgency,
+  cc: ticket.cc.join(', '),
+});
+
+/**
+ * Edits the fields this user's role may change (core's field table), through the device's mutator. What
+ * the form showed when it opened is sent as what the user saw, so an overwrite of someone else's newer
+ * value is marked as a conflict in history.
+ */
+export function TicketEdit(props: { ticket: LocalTicket }) {
+  const editable = () => new Set<TicketField>(ticketFieldsEditableBy(currentUser()?.role ?? 'customer'));
+  const shown = () => (['subject', 'description', 'severity', 'urgency', 'cc'] as const).some((f) => editable().has(f));
+  const [seen, setSeen] = createSignal<Values | null>(null);
+  const [values, setValues] = createSignal<Values | null>(null);
+  const saving = createSubmission();
+  const descriptionId = createUniqueId();
+  const set = <K extends keyof Values>(key: K, value: Values[K]) =>
+    setValues((current) => (current ? { ...current, [key]: value } : current));
+  const open = () => {
+    setSeen(valuesOf(props.ticket));
+    setValues(valuesOf(props.ticket));
+  };
+  const close = () => {
+    setSeen(null);
+    setValues(null);
+    saving.setError(null);
+  };
+
+  const onSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const before = seen();
+    const after = values();
+    if (!before || !after) return;
+    void saving
+      .run(async () => {
+        const changes: TicketFieldChanges = {};
+        const was: TicketFieldsSeen = {};
+        const edited = (key: TicketField & keyof Values) => editable().has(key) && after[key] !== before[key];
+        if (edited('subject')) [changes.subject, was.subject] = [after.subject.trim(), before.subject];
+        if (edited('description')) [changes.description, was.description] = [after.description, before.description];
+        if (edited('severity')) [changes.severity, was.severity] = [after.severity, before.severity];
+        if (edited('urgency')) [changes.urgency, was.urgency] = [after.urgency, before.urgency];
+        if (editable().has('cc') && after.cc !== before.cc) {
+          const { addresses, invalid } = parseCc(after.cc);
+          if (invalid.length > 0) {
+            const message = t('newTicket.ccInvalid', { addresses: invalid.join(', ') });
+            throw new ApiError({ code: 'VALIDATION_FAILED', message, status: 0 });
+          }
+          changes.cc = addresses;
+          was.cc = parseCc(before.cc).addresses;
+        }
+        if (Object.keys(changes).length === 0) return;
+        await (await deviceClient()).mutate('updateTicketFields@1', {
+          ticketId: props.ticket.id,
+          changes,
+          seen: was,
+        });
+      })
+      .then((ok) => ok && close());
+  };
+
+  return (
+    <Show when={shown()}>
+      <Show
+        when={values()}
+        fallback={
+          <div class="actions">
+            <button type="button" class="button" onClick={open}>
+              {t('edit.open')}
+            </button>
+          </div>
+        }
+      >
+        {(current) => (
+          <form class="stack panel" onSubmit={onSubmit}>
+            <h2>{t('edit.title')}</h2>
+            <Show when={editable().has('subject')}>
+              <TextField
+                label={t('ticket.subject')}
+                value={current().subject}
+                onInput={(v) => set('subject', v)}
+                required
+                maxLength={200}
+              />
+            </Show>
+            <Show when={editable().has('description')}>
+              <div class="field">
+                <label for={descriptionId}>{t('ticket.description')}</label>
+                <textarea
+                  id={descriptionId}
+                  rows="5"
+                  value={current().description}
+                  onInput={(e) => set('description', e.currentTarget.value)}
+                  required
+                />
+              </div>
+            </Show>
+            <Show when={editable().has('severity')}>
+              <LevelSelect
+                label={t('ticket.severity')}
+                value={current().severity}
+                onChange={(v) => set('severity', v)}
+                definitions={severityDefinitions}
+              />
+            </Show>
+            <Show when={editable().has('urgency')}>
+              <LevelSelect
+                label={t('ticket.urgency')}
+                value={current().urgency}
+                onChange={(v) => set('urgency', v)}
+                definitions={urgencyDefinitions}
+              />
+            </Show>
+            <Show when={editable().has('cc')}>
+              <TextField
+                label={t('ticket.cc')}
+                value={current().cc}
+                onInput={(v) => set('cc', v)}
+                autocomplete="off"
+                hint={t('newTicket.ccHint')}
+              />
+            </Show>
+            <FormError error={saving.error()} />
+            <div class="actions">
+              <button type="submit" class="button primary" disabled={saving.pending()}>
+                {t('edit.save')}
+              </button>
+              <button type="button" class="button" onClick={close}>
+                {t('edit.cancel')}
+              </button>
+            </div>
+          </form>
+        )}
+      </Show>
+    </Show>
+  );
+}
