@@ -79,6 +79,7 @@ export interface DeviceOptions {
   skewMs?: number;
   pokes?: boolean;
   versions?: SyncClientOptions['versions'];
+  pullPageSize?: number;
 }
 
 /**
@@ -199,6 +200,7 @@ export class LabDevice {
     };
     if (this.opts.random) options.random = this.opts.random;
     if (this.opts.versions) options.versions = this.opts.versions;
+    if (this.opts.pullPageSize) options.pullPageSize = this.opts.pullPageSize;
     return new SyncClient(options);
   }
 

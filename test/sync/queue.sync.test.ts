@@ -309,3 +309,29 @@ describe('offline queue scenarios', () => {
     await expectConverged(tech, env.lab.server.url);
   });
 });
+
+describe('a pull of several pages', () => {
+  it('tells how many rows and bytes arrived while it runs, and nothing once it is written', async () => {
+    for (let i = 0; i < 5; i++) await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician', { pullPageSize: 2 });
+    const seen: Array<{ rows: number; bytes: number; applying?: boolean }> = [];
+    tech.client.state.subscribe((s) => {
+      if (s.pulling) seen.push(s.pulling);
+    });
+    await settle(tech);
+    // Growing page by page, then the same totals while they are written.
+    const pages = seen.filter((p) => !p.applying);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < pages.length; i++) {
+      expect(pages[i]!.rows).toBeGreaterThan(pages[i - 1]!.rows);
+      expect(pages[i]!.bytes).toBeGreaterThan(pages[i - 1]!.bytes);
+    }
+    const last = seen.at(-1)!;
+    expect(last.bytes).toBeGreaterThan(pages.at(-1)!.bytes);
+    expect(last.applying).toBe(true);
+    expect(last.rows).toBeGreaterThanOrEqual(5);
+    expect(last.bytes).toBeGreaterThan(1000);
+    expect(tech.client.state.get().pulling).toBeNull();
+    expect(await tech.client.db.tickets.count()).toBeGreaterThanOrEqual(5);
+  });
+});

@@ -15,7 +15,7 @@ import {
   type SyncActor,
 } from '@mesa/core';
 import { backoffDelay } from './backoff';
-import { type FetchLike, postJson } from './http';
+import { type FetchLike, postJson, postJsonMeasured } from './http';
 import { holdLeadership, type LockManagerLike } from './leader';
 import { applyOptimistic, rebase } from './optimistic';
 import { applyPatch } from './patch';
@@ -43,6 +43,8 @@ export interface SyncClientOptions {
   lang?: string;
   /** Sent as protocol/schema versions; only tests and future builds change them. */
   versions?: { protocol: number; schema: number };
+  /** Rows per table per pull page (default the most the server allows); small pages show progress in tests. */
+  pullPageSize?: number;
   /** Called with every pull's patch once it is applied (tests check that no device ever goes back in time). */
   onPulled?: (patch: PatchOperation[]) => void;
 }
@@ -434,8 +436,8 @@ export class SyncClient {
     }
   }
 
-  private requestPage(cookie: string | null): Promise<PullResponse> {
-    return postJson<PullResponse>(
+  private requestPage(cookie: string | null): Promise<{ body: PullResponse; bytes: number }> {
+    return postJsonMeasured<PullResponse>(
       this.fetch,
       `${this.baseUrl}/api/sync/pull`,
       {
@@ -444,7 +446,7 @@ export class SyncClient {
         clientGroupId: this.clientGroupId,
         cookie,
         // Big pages: a new device's full pull is mostly per-request overhead at the default size.
-        limit: MAX_PULL_LIMIT,
+        limit: this.opts.pullPageSize ?? MAX_PULL_LIMIT,
       },
       this.opts.lang,
     );
@@ -475,26 +477,37 @@ export class SyncClient {
     let patch: PatchOperation[] = [];
     const lastIds: Record<string, number> = {};
     let resets = 0;
-    for (;;) {
-      let res: PullResponse;
-      try {
-        res = await this.requestPage(cookie);
-      } catch (error) {
-        // Too old or unreadable: start over with a full pull; the queue is kept and rebased on it.
-        if (error instanceof ApiError && error.code === ErrorCode.SYNC_RESET_REQUIRED && resets++ === 0) {
-          cookie = null;
-          patch = [];
-          continue;
+    const progress = { rows: 0, bytes: 0 };
+    try {
+      for (;;) {
+        let res: PullResponse;
+        try {
+          const page = await this.requestPage(cookie);
+          res = page.body;
+          progress.rows += res.patch.length;
+          progress.bytes += page.bytes;
+          // A long (first) pull says how far it got, page by page.
+          if (res.more) this.state.set({ pulling: { ...progress } });
+        } catch (error) {
+          // Too old or unreadable: start over with a full pull; the queue is kept and rebased on it.
+          if (error instanceof ApiError && error.code === ErrorCode.SYNC_RESET_REQUIRED && resets++ === 0) {
+            cookie = null;
+            patch = [];
+            continue;
+          }
+          throw error;
         }
-        throw error;
+        patch.push(...res.patch);
+        Object.assign(lastIds, res.lastMutationIds);
+        cookie = res.cookie;
+        if (!res.more) break;
       }
-      patch.push(...res.patch);
-      Object.assign(lastIds, res.lastMutationIds);
-      cookie = res.cookie;
-      if (!res.more) break;
+      if (this.state.get().pulling) this.state.set({ pulling: { ...progress, applying: true } });
+      // One transaction: the device never shows half a server transaction, nor a reverted local edit.
+      await this.applyPulled(patch, lastIds[this.clientId], cookie);
+    } finally {
+      if (this.state.get().pulling) this.state.set({ pulling: null });
     }
-    // One transaction: the device never shows half a server transaction, nor a reverted local edit.
-    await this.applyPulled(patch, lastIds[this.clientId], cookie);
   }
 
   private async upload(): Promise<void> {

@@ -42,14 +42,34 @@ export async function send(fetchFn: FetchLike, url: string, init: RequestInit): 
   return res;
 }
 
-export async function postJson<T>(fetchFn: FetchLike, url: string, body: unknown, lang?: string): Promise<T> {
+function postInit(body: unknown, lang: string | undefined): RequestInit {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (lang) headers['accept-language'] = lang;
-  const res = await send(fetchFn, url, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { method: 'POST', headers, body: JSON.stringify(body) };
+}
+
+export async function postJson<T>(fetchFn: FetchLike, url: string, body: unknown, lang?: string): Promise<T> {
+  const res = await send(fetchFn, url, postInit(body, lang));
   try {
     return (await res.json()) as T;
   } catch (error) {
     // The body was cut off: the request may have been applied, so it is retried like a lost response.
+    throw networkError(error);
+  }
+}
+
+/** As postJson, also telling how many bytes the answer had (as decoded by the browser), for progress. */
+export async function postJsonMeasured<T>(
+  fetchFn: FetchLike,
+  url: string,
+  body: unknown,
+  lang?: string,
+): Promise<{ body: T; bytes: number }> {
+  const res = await send(fetchFn, url, postInit(body, lang));
+  try {
+    const raw = await res.arrayBuffer();
+    return { body: JSON.parse(new TextDecoder().decode(raw)) as T, bytes: raw.byteLength };
+  } catch (error) {
     throw networkError(error);
   }
 }

@@ -21,6 +21,11 @@ export interface SyncState {
   error: { code: string; message: string } | null;
   /** When the next automatic retry happens after a failure. */
   retryAt: number | null;
+  /**
+   * A pull of several pages in progress (a new device's first one): rows and bytes received so far, and
+   * whether they are being written to the device. Null otherwise.
+   */
+  pulling: { rows: number; bytes: number; applying?: boolean } | null;
 }
 
 export const initialSyncState = (): SyncState => ({
@@ -36,6 +41,7 @@ export const initialSyncState = (): SyncState => ({
   persisted: null,
   error: null,
   retryAt: null,
+  pulling: null,
 });
 
 /** A tiny observable: the PWA wraps it in a Solid signal, tests read it directly. */

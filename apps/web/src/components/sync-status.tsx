@@ -4,7 +4,7 @@ import { useNavigate } from '@solidjs/router';
 import { createResource, createSignal, createUniqueId, For, onCleanup, Show } from 'solid-js';
 import { deviceDb, syncClient, syncState, unsyncedCount } from '../data/device';
 import { useRejections } from '../data/queries';
-import { type MessageKey, pick, t } from '../i18n';
+import { language, type MessageKey, pick, t } from '../i18n';
 import { saveDraft } from '../lib/drafts';
 import { messageForCode } from '../lib/errors';
 import { formatBytes, formatDateTime, ticketPath } from '../lib/format';
@@ -54,6 +54,10 @@ export function SyncStatus() {
       case 'rejected':
         return t('sync.rejected', { count: s.rejected });
       case 'syncing':
+        if (s.pulling) {
+          const progress = { rows: s.pulling.rows.toLocaleString(language()), bytes: formatBytes(s.pulling.bytes) };
+          return t(s.pulling.applying ? 'sync.pullSaving' : 'sync.pullProgress', progress);
+        }
         return s.uploadsPending > 0 ? t('sync.uploading', { count: s.uploadsPending }) : t('sync.syncing');
       case 'pending':
         return t('sync.pending', { count: unsyncedCount() });

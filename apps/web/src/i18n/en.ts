@@ -255,4 +255,6 @@ export const en: Messages = {
   'edit.title': 'Edit ticket',
   'edit.save': 'Save changes',
   'edit.cancel': 'Cancel',
+  'sync.pullProgress': 'Receiving data: {rows} rows · {bytes}',
+  'sync.pullSaving': 'Saving on the device: {rows} rows · {bytes}',
 };

@@ -259,6 +259,8 @@ export const es = {
   'edit.title': 'Editar ticket',
   'edit.save': 'Guardar cambios',
   'edit.cancel': 'Cancelar',
+  'sync.pullProgress': 'Recibiendo datos: {rows} filas · {bytes}',
+  'sync.pullSaving': 'Guardando en el dispositivo: {rows} filas · {bytes}',
 };
 
 export type MessageKey = keyof typeof es;
