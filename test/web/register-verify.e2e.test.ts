@@ -25,7 +25,9 @@ async function verificationLink(to: string): Promise<URL> {
     .from(outbox)
     .where(and(eq(outbox.kind, 'verify_email'), sql`${outbox.payload}->>'to' = ${to}`));
   expect(rows).toHaveLength(1);
-  return new URL((rows[0]?.payload as { link: string }).link);
+  const [mail] = rows;
+  if (!mail) throw new Error(`no verification mail to ${to}`);
+  return new URL((mail.payload as { link: string }).link);
 }
 
 describe('a new customer', () => {
