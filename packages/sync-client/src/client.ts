@@ -49,6 +49,9 @@ export interface SyncClientOptions {
   onPulled?: (patch: PatchOperation[]) => void;
 }
 
+/** How soon a kick retries while the browser says it is offline. */
+const OFFLINE_RETRY_MS = 5000;
+
 type Message = { type: 'kick' } | { type: 'state'; state: SyncState } | { type: 'changed' };
 
 export const uuid = (): string => crypto.randomUUID();
@@ -267,6 +270,13 @@ export class SyncClient {
       return;
     }
     if (this.paused) return;
+    // The browser knows it has no network: an edit made offline should not also pay for a request bound to
+    // fail. The 'online' event kicks again; the later try still reaches a server on this very machine.
+    if ((globalThis.navigator as Navigator | undefined)?.onLine === false) {
+      this.state.set({ online: false });
+      if (!this.timer) this.schedule(OFFLINE_RETRY_MS);
+      return;
+    }
     this.schedule(0);
   }
 
