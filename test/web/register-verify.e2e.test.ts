@@ -31,7 +31,7 @@ async function verificationLink(to: string): Promise<URL> {
 }
 
 describe('a new customer', () => {
-  it('registers, confirms through the mailed link, logs in and opens a ticket offline that reaches the desk', async () => {
+  it('registers, confirms through the mailed link, opens a ticket offline that reaches the desk, then corrects its CC', async () => {
     const email = 'lucia@nueva.test';
     const password = 'una clave bien larga';
     const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
@@ -71,6 +71,29 @@ describe('a new customer', () => {
       .toMatch(/^T-\d{6}$/);
     const [row] = await web.database.db.select().from(tickets).where(eq(tickets.subject, 'No tengo acceso a la VPN'));
     expect(row).toMatchObject({ requesterEmail: email, requesterName: 'Lucía Nueva', channel: 'web' });
+
+    // A customer may change only who gets copies; a bad address is named and nothing typed is lost.
+    await page.getByRole('button', { name: 'Cambiar «Con copia a»' }).click();
+    await page.getByLabel('Con copia a').fill('jefe@nueva.test, no-es-correo');
+    await page.getByRole('button', { name: 'Guardar cambios' }).click();
+    await expect
+      .poll(() => page.locator('main .form-error').first().textContent())
+      .toContain('Estas direcciones de copia no son válidas: no-es-correo');
+    expect(await page.getByLabel('Con copia a').inputValue()).toBe('jefe@nueva.test, no-es-correo');
+    await page.getByLabel('Con copia a').fill('jefe@nueva.test');
+    await page.getByRole('button', { name: 'Guardar cambios' }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await web.database.db
+              .select()
+              .from(tickets)
+              .where(eq(tickets.id, row?.id ?? ''))
+          )[0]?.cc,
+        { timeout: 20_000 },
+      )
+      .toEqual(['jefe@nueva.test']);
     await context.close();
   });
 });

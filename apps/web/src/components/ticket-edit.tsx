@@ -43,7 +43,10 @@ const valuesOf = (ticket: LocalTicket): Values => ({
  */
 export function TicketEdit(props: { ticket: LocalTicket }) {
   const editable = () => new Set<TicketField>(ticketFieldsEditableBy(currentUser()?.role ?? 'customer'));
-  const shown = () => (['subject', 'description', 'severity', 'urgency', 'cc'] as const).some((f) => editable().has(f));
+  const formFields = ['subject', 'description', 'severity', 'urgency', 'cc'] as const;
+  const shown = () => formFields.some((f) => editable().has(f));
+  // A customer may change only who gets copies: the button says so.
+  const onlyCc = () => formFields.every((f) => f === 'cc' || !editable().has(f));
   const [seen, setSeen] = createSignal<Values | null>(null);
   const [values, setValues] = createSignal<Values | null>(null);
   const saving = createSubmission();
@@ -100,14 +103,14 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
         fallback={
           <div class="actions">
             <button type="button" class="button" onClick={open}>
-              {t('edit.open')}
+              {onlyCc() ? t('edit.openCc') : t('edit.open')}
             </button>
           </div>
         }
       >
         {(current) => (
           <form class="stack panel" onSubmit={onSubmit}>
-            <h2>{t('edit.title')}</h2>
+            <h2>{onlyCc() ? t('edit.openCc') : t('edit.title')}</h2>
             <Show when={editable().has('subject')}>
               <TextField
                 label={t('ticket.subject')}

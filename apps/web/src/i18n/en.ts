@@ -257,4 +257,5 @@ export const en: Messages = {
   'edit.cancel': 'Cancel',
   'sync.pullProgress': 'Receiving data: {rows} rows · {bytes}',
   'sync.pullSaving': 'Saving on the device: {rows} rows · {bytes}',
+  'edit.openCc': 'Change CC',
 };

@@ -261,6 +261,7 @@ export const es = {
   'edit.cancel': 'Cancelar',
   'sync.pullProgress': 'Recibiendo datos: {rows} filas · {bytes}',
   'sync.pullSaving': 'Guardando en el dispositivo: {rows} filas · {bytes}',
+  'edit.openCc': 'Cambiar «Con copia a»',
 };
 
 export type MessageKey = keyof typeof es;
