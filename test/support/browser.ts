@@ -1,4 +1,5 @@
 import { type Browser, type BrowserContext, chromium, type LaunchOptions } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM } from './system-packages';
 
 /** Debian's Chromium with the flags this machine needs (never a downloaded browser). */
@@ -19,6 +20,21 @@ const launchOptions: LaunchOptions = {
 /** Headless system Chromium; each context is a fresh profile. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch(launchOptions);
+}
+
+/** One Chromium for a test file, launched before its tests and closed after; call the result inside tests. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the browser is not launched yet');
+    return browser;
+  };
 }
 
 /**

@@ -1,25 +1,22 @@
 import { join } from 'node:path';
 import { tickets } from '@mesa/api/db/schema';
 import { eq } from 'drizzle-orm';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../support/api';
-import { launchChromium } from '../support/browser';
+import { useBrowser } from '../support/browser';
 import { openTicket } from '../support/tickets';
 import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
 
 const web = useWebWorld();
-let browser: Browser;
+const browser = useBrowser();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function staffDevice(email: string, number: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+async function staffDevice(
+  email: string,
+  number: string,
+  width: number,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser().newContext({ locale: 'es-ES', viewport: { width, height: 900 } });
   const page = await context.newPage();
   await logIn(page, web.url, email);
   await untilOfflineReady(page);
@@ -28,9 +25,10 @@ async function staffDevice(email: string, number: string): Promise<{ context: Br
   return { context, page };
 }
 
-async function editSubject(page: Page, subject: string): Promise<void> {
+async function editSubject(page: Page, subject: string, screenshot?: string): Promise<void> {
   await page.getByRole('button', { name: 'Editar ticket' }).click();
   await page.getByLabel('Asunto').fill(subject);
+  if (screenshot) await page.screenshot({ path: join(artifactsDir(), screenshot), fullPage: true });
   await page.getByRole('button', { name: 'Guardar cambios' }).click();
   await expect.poll(() => page.locator('main h1').first().textContent()).toContain(subject);
 }
@@ -42,13 +40,13 @@ describe('two staff devices edit the same field offline', () => {
   it('the later arrival wins and the first writer’s history says their value was replaced, by what and by whom', async () => {
     const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
     const ticket = await openTicket(as.customer, web.world, { subject: 'La impresora no imprime' });
-    const agent = await staffDevice('agent@t.test', ticket.number);
-    const supervisor = await staffDevice('super@t.test', ticket.number);
+    const agent = await staffDevice('agent@t.test', ticket.number, 1280);
+    const supervisor = await staffDevice('super@t.test', ticket.number, 360);
 
     await offline(agent.context, true);
     await offline(supervisor.context, true);
     await editSubject(agent.page, 'Impresora del piso 2 sin tóner');
-    await editSubject(supervisor.page, 'Impresora del piso 2: cambiar fusor');
+    await editSubject(supervisor.page, 'Impresora del piso 2: cambiar fusor', 'ticket-edit-offline-360.png');
     expect(await syncStatus(agent.page)).toBe('Sin conexión · cambios guardados aquí: 1');
 
     await offline(agent.context, false);
@@ -71,6 +69,7 @@ describe('two staff devices edit the same field offline', () => {
         `el valor «Impresora del piso 2 sin tóner» de Asunto (${web.world.users.agent.name}) fue reemplazado por «Impresora del piso 2: cambiar fusor» de ${web.world.users.supervisor.name}, que veía «La impresora no imprime».`,
       );
     await agent.page.screenshot({ path: join(artifactsDir(), 'conflict-history-1280.png'), fullPage: true });
+    await supervisor.page.screenshot({ path: join(artifactsDir(), 'conflict-history-360.png'), fullPage: true });
     await agent.context.close();
     await supervisor.context.close();
   });

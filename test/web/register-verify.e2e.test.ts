@@ -2,20 +2,12 @@ import { join } from 'node:path';
 import { outbox, tickets } from '@mesa/api/db/schema';
 import { afterResponseSettled } from '@mesa/api/services/after-response';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from '../support/browser';
 import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
 
 const web = useWebWorld();
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The verification link of the mail queued for `to` (the outbox row the mail worker sends from). */
 async function verificationLink(to: string): Promise<URL> {
@@ -34,7 +26,7 @@ describe('a new customer', () => {
   it('registers, confirms through the mailed link, opens a ticket offline that reaches the desk, then corrects its CC', async () => {
     const email = 'lucia@nueva.test';
     const password = 'una clave bien larga';
-    const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await page.goto(`${web.url}/register`);
     await page.getByLabel('Nombre completo').fill('Lucía Nueva');

@@ -1,23 +1,16 @@
 import { join } from 'node:path';
 import { articles, sessions, tickets } from '@mesa/api/db/schema';
 import { and, eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../support/api';
-import { launchChromium } from '../support/browser';
+import { useBrowser } from '../support/browser';
 import { openTicket } from '../support/tickets';
 import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
 import { PASSWORD } from '../support/world';
 
 const web = useWebWorld();
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const heading = (page: Page) => page.locator('main h1').first();
 const articleCount = async (ticketId: string, body: string) =>
@@ -32,7 +25,7 @@ describe('the session on a device', () => {
   it('asks for the password again in place when the session expires, and sends what was queued', async () => {
     const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
     const ticket = await openTicket(as.customer, web.world, { subject: 'Sesión caducada' });
-    const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await logIn(page, web.url, 'ana@acme.test');
     await page.goto(`${web.url}/tickets/${ticket.number}`);
@@ -69,7 +62,7 @@ describe('the session on a device', () => {
   it('warns before logging out with unsent changes, and logging out deletes the user’s device data', async () => {
     const as = await clientsFor(web.app, { customer: 'bob@acme.test' });
     const ticket = await openTicket(as.customer, web.world, { subject: 'Cerrar sesión con cambios' });
-    const context = await browser.newContext({ locale: 'es-ES' });
+    const context = await browser().newContext({ locale: 'es-ES' });
     const page = await context.newPage();
     await logIn(page, web.url, 'bob@acme.test');
     await page.goto(`${web.url}/tickets/${ticket.number}`);
@@ -112,7 +105,7 @@ describe('a technician before the field screens', () => {
       ownerId: web.world.users.technician.id,
     });
     expect(assigned.status).toBe(200);
-    const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await logIn(page, web.url, 'tech@t.test');
     await untilOfflineReady(page);

@@ -11,12 +11,7 @@ export async function putArticles(
   absent?: (ticketId: string) => boolean,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const byTicket = new Map<string, Article[]>();
-  for (const row of rows) {
-    const list = byTicket.get(row.ticketId);
-    if (list) list.push(row);
-    else byTicket.set(row.ticketId, [row]);
-  }
+  const byTicket = groupByTicket(rows);
   const ticketIds = [...byTicket.keys()];
   const toRead = absent ? ticketIds.filter((id) => !absent(id)) : ticketIds;
   const read = toRead.length ? await db.threads.bulkGet(toRead) : [];
@@ -59,12 +54,7 @@ export async function putHistory(
   rows: readonly HistoryRow[],
   absent?: (ticketId: string) => boolean,
 ): Promise<void> {
-  const byTicket = new Map<string, HistoryRow[]>();
-  for (const row of rows) {
-    const list = byTicket.get(row.ticketId);
-    if (list) list.push(row);
-    else byTicket.set(row.ticketId, [row]);
-  }
+  const byTicket = groupByTicket(rows);
   const ticketIds = [...byTicket.keys()];
   const toRead = absent ? ticketIds.filter((id) => !absent(id)) : ticketIds;
   const read = toRead.length ? await db.histories.bulkGet(toRead) : [];
@@ -75,4 +65,14 @@ export async function putHistory(
     return { ticketId, rows: [...byId.values()].sort((a, b) => a.id - b.id) };
   });
   await db.histories.bulkPut(merged);
+}
+
+function groupByTicket<T extends { ticketId: string }>(rows: readonly T[]): Map<string, T[]> {
+  const byTicket = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = byTicket.get(row.ticketId);
+    if (list) list.push(row);
+    else byTicket.set(row.ticketId, [row]);
+  }
+  return byTicket;
 }

@@ -39,39 +39,30 @@ export function useTicket(ref: () => string): Accessor<LocalTicket | null | unde
   );
 }
 
-export function useArticles(ticketId: () => string | undefined): Accessor<Article[] | undefined> {
+/** A live query over one ticket's rows: nothing runs until both the database and the ticket id are known. */
+function useTicketRows<T>(
+  ticketId: () => string | undefined,
+  read: (db: SyncDatabase, id: string) => Promise<T>,
+): Accessor<T | undefined> {
   return createLiveQuery(
     () => {
       const db = deviceDb();
       const id = ticketId();
       return db && id ? { db, id } : undefined;
     },
-    ({ db, id }) => db.articlesOf(id),
+    ({ db, id }) => read(db, id),
   );
 }
 
-export function useAttachments(ticketId: () => string | undefined): Accessor<AttachmentRow[] | undefined> {
-  return createLiveQuery(
-    () => {
-      const db = deviceDb();
-      const id = ticketId();
-      return db && id ? { db, id } : undefined;
-    },
-    ({ db, id }) => db.attachments.where('ticketId').equals(id).toArray(),
-  );
-}
+export const useArticles = (ticketId: () => string | undefined): Accessor<Article[] | undefined> =>
+  useTicketRows(ticketId, (db, id) => db.articlesOf(id));
+
+export const useAttachments = (ticketId: () => string | undefined): Accessor<AttachmentRow[] | undefined> =>
+  useTicketRows(ticketId, (db, id) => db.attachments.where('ticketId').equals(id).toArray());
 
 /** A ticket's history (only staff devices receive it). */
-export function useHistory(ticketId: () => string | undefined): Accessor<HistoryRow[] | undefined> {
-  return createLiveQuery(
-    () => {
-      const db = deviceDb();
-      const id = ticketId();
-      return db && id ? { db, id } : undefined;
-    },
-    ({ db, id }) => db.historyOf(id),
-  );
-}
+export const useHistory = (ticketId: () => string | undefined): Accessor<HistoryRow[] | undefined> =>
+  useTicketRows(ticketId, (db, id) => db.historyOf(id));
 
 export function useReference<K extends ReferenceKind>(kind: K): Accessor<ReferenceRows[K][] | undefined> {
   return createLiveQuery(deviceDb, (db) => db.referenceRows(kind));
