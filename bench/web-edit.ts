@@ -59,7 +59,7 @@ try {
   const raw = (await page.evaluate(`(async () => {
     const source = await new Promise((resolve) => {
       const open = indexedDB.open('mesa-sync-${device.userId}');
-      open.onsuccess = () => { const g = open.result.transaction('tickets').objectStore('tickets').index('number').get('T-000001'); g.onsuccess = () => resolve(g.result); };
+      open.onsuccess = () => { const g = open.result.transaction('ticketBuckets').objectStore('ticketBuckets').getAll(); g.onsuccess = () => resolve(g.result.flatMap((b) => Object.values(b.rows)).find((t) => t.number === 'T-000001')); };
     });
     const db = await new Promise((resolve) => {
       const open = indexedDB.open('bench-raw-edit', 1);

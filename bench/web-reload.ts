@@ -24,9 +24,10 @@ const rawPage = `<!doctype html><meta charset="utf-8"><title>raw</title><ul id="
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
   });
+  // The device's records: tickets in buckets of rows (sync-client's buckets.ts).
   const rows = await new Promise((resolve) => {
-    const r = db.transaction('tickets').objectStore('tickets').getAll();
-    r.onsuccess = () => resolve(r.result);
+    const r = db.transaction('ticketBuckets').objectStore('ticketBuckets').getAll();
+    r.onsuccess = () => resolve(r.result.flatMap((b) => Object.values(b.rows)));
   });
   rows.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
   const ul = document.getElementById('rows');

@@ -56,7 +56,7 @@ try {
     const queryAt = ${queryAt};
     const rows = await new Promise((resolve) => {
       const open = indexedDB.open('mesa-sync-${device.userId}');
-      open.onsuccess = () => { const g = open.result.transaction('tickets').objectStore('tickets').getAll(); g.onsuccess = () => resolve(g.result); };
+      open.onsuccess = () => { const g = open.result.transaction('ticketBuckets').objectStore('ticketBuckets').getAll(); g.onsuccess = () => resolve(g.result.flatMap((b) => Object.values(b.rows))); };
     });
     const out = document.createElement('span');
     document.body.append(out);

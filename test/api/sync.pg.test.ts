@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
 import { outbox, tickets } from '@mesa/api/db/schema';
-import { PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
+import { isOpenStatus, PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
@@ -345,6 +345,60 @@ describe('POST /api/sync/pull', () => {
     expect(next.body.lastMutationIds).toEqual({ [d.clientId]: 1 });
     const none = await d.pull(next.body.cookie);
     expect(ticketIn(none.body.patch, t.id)).toBeUndefined();
+  });
+
+  it("a full pull's first page leads with the caller's own open tickets, their articles and the reference data", async () => {
+    const mine = await openTicket(as.customer, world, { subject: 'Asignado al agente' });
+    expect((await as.agent.post(`/api/tickets/${mine.number}/assign`, { ownerId: world.users.agent.id })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await as.customer.post(`/api/tickets/${mine.number}/articles`, {
+          kind: 'public_reply',
+          body: 'Sigue fallando',
+        })
+      ).status,
+    ).toBe(201);
+    const newer = await openTicket(as.customer, world, { subject: 'Más reciente, sin dueño' });
+    const d = device(as.agent);
+    const paged = await d.pullAll(null, 2);
+    const [first, ...rest] = paged.pages;
+    const puts = (ops: PatchOp[] = [], table = 'tickets') =>
+      ops.filter((p) => p.op === 'put' && p.table === table).map((p) => p.row as { id: string; ticketId?: string });
+    expect(first?.[0]).toEqual({ op: 'clear' });
+    // The lead comes first: the agent's own open tickets, latest updated first (the one just given to him
+    // leads), then the other open ones, newest first.
+    const whole = await device(as.agent).pullAll(null);
+    const all = puts(whole.patch) as unknown as Ticket[];
+    const open = all.filter((t) => isOpenStatus(t.status));
+    const own = open.filter((t) => t.ownerId === world.users.agent.id);
+    const byUpdate = (xs: Ticket[]) => [...xs].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+    const expected = [...byUpdate(own), ...byUpdate(open.filter((t) => t.ownerId !== world.users.agent.id))];
+    expect(expected[0]?.id).toBe(mine.id);
+    expect(
+      puts(first)
+        .slice(0, 2)
+        .map((t) => t.id),
+    ).toEqual(expected.slice(0, 2).map((t) => t.id));
+    expect(expected.map((t) => t.id).indexOf(newer.id)).toBe(own.length);
+    expect(puts(first, 'articles').map((a) => a.ticketId)).toContain(mine.id);
+    expect(
+      first
+        ?.filter((p) => p.op === 'ref')
+        .map((p) => (p as { kind?: string }).kind)
+        .sort(),
+    ).toEqual(['departments', 'policy', 'profile', 'staff']);
+    // The last page sends no reference kind again: nothing changed since the first.
+    expect(rest.at(-1)?.some((p) => p.op === 'ref')).toBe(false);
+    for (const page of paged.pages) {
+      const ids = puts(page).map((t) => t.id);
+      expect(new Set(ids).size, 'a page names each ticket once').toBe(ids.length);
+    }
+    // Pages of two rows end with what one big page holds.
+    const idsOf = (ops: PatchOp[]) => [...new Set(puts(ops).map((t) => t.id))].sort();
+    expect(idsOf(paged.patch)).toEqual(idsOf(whole.patch));
+    expect(whole.patch.filter((p) => p.op === 'put' && p.table === 'tickets' && p.row?.id === mine.id)).toHaveLength(1);
   });
 
   it('never sends rows outside the caller scope', async () => {

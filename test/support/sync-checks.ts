@@ -59,8 +59,8 @@ export async function expectConverged(device: LabDevice, baseUrl: string): Promi
   const local = {
     tickets: await db.tickets.toArray(),
     articles: await db.allArticles(),
-    attachments: await db.attachments.toArray(),
-    history: (await db.histories.toArray()).flatMap((h) => h.rows),
+    attachments: await db.allAttachments(),
+    history: await db.allHistory(),
   };
   const byId = (a: { id: string | number }, b: { id: string | number }) => String(a.id).localeCompare(String(b.id));
   for (const table of ['tickets', 'articles', 'attachments', 'history'] as const) {

@@ -14,7 +14,8 @@ export function protocolDevice(who: Client) {
   const clientGroupId = randomUUID();
   const clientId = randomUUID();
   let next = 1;
-  const pull = (cookie: string | null) => who.post('/api/sync/pull', { ...syncVersions, clientGroupId, cookie });
+  const pull = (cookie: string | null, limit?: number) =>
+    who.post('/api/sync/pull', { ...syncVersions, clientGroupId, cookie, ...(limit ? { limit } : {}) });
   return {
     clientGroupId,
     clientId,
@@ -27,15 +28,20 @@ export function protocolDevice(who: Client) {
       }),
     pull,
     /** Every page of a pull, as one patch, and the final cookie. */
-    async pullAll(cookie: string | null): Promise<{ patch: PatchOp[]; cookie: string }> {
+    async pullAll(
+      cookie: string | null,
+      limit?: number,
+    ): Promise<{ patch: PatchOp[]; cookie: string; pages: PatchOp[][] }> {
       const patch: PatchOp[] = [];
+      const pages: PatchOp[][] = [];
       let at = cookie;
-      for (let pages = 0; pages < 50; pages++) {
-        const r = await pull(at);
+      for (let n = 0; n < 200; n++) {
+        const r = await pull(at, limit);
         expect(r.status, JSON.stringify(r.body)).toBe(200);
         patch.push(...r.body.patch);
+        pages.push(r.body.patch);
         at = r.body.cookie;
-        if (!r.body.more) return { patch, cookie: at as string };
+        if (!r.body.more) return { patch, cookie: at as string, pages };
       }
       throw new Error('pull never ended');
     },

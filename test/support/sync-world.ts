@@ -21,8 +21,12 @@ export async function openLab(database: Database) {
   };
   const devices: LabDevice[] = [];
 
-  /** A logged-in, started device of a world user. */
-  async function device(who: UserKey, opts: Partial<ConstructorParameters<typeof LabDevice>[1]> = {}) {
+  /** A logged-in device of a world user, started unless the test first sets traps for its first sync. */
+  async function device(
+    who: UserKey,
+    opts: Partial<ConstructorParameters<typeof LabDevice>[1]> = {},
+    { start = true }: { start?: boolean } = {},
+  ) {
     const u = world.users[who];
     const d = new LabDevice(server, {
       email: u.email,
@@ -33,7 +37,7 @@ export async function openLab(database: Database) {
       ...opts,
     });
     await d.login();
-    await d.start();
+    if (start) await d.start();
     devices.push(d);
     return d;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { articles, sessions, ticketHistory } from '@mesa/api/db/schema';
-import { ErrorCode, PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
+import { ErrorCode, isOpenStatus, PROTOCOL_VERSION, SCHEMA_VERSION } from '@mesa/core';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { expectConverged, settle } from '../support/sync-checks';
@@ -333,5 +333,32 @@ describe('a pull of several pages', () => {
     expect(last.bytes).toBeGreaterThan(1000);
     expect(tech.client.state.get().pulling).toBeNull();
     expect(await tech.client.db.tickets.count()).toBeGreaterThanOrEqual(5);
+  });
+
+  it("a first pull is written page by page, the user's own open tickets first; cut off, it starts over and ends whole", async () => {
+    const opened = [];
+    for (let i = 0; i < 5; i++) opened.push(await env.lab.fieldTicket());
+    const tech = await env.lab.device('technician', { pullPageSize: 2 }, { start: false });
+    const firstPage = tech.hold('/sync/pull');
+    await tech.start();
+    await firstPage.reached;
+    // The second page's answer is lost on the way: the pull stops after writing the first.
+    tech.faults.next.push({ path: '/sync/pull', lose: 'response' });
+    firstPage.release();
+    await waitFor('the cut', async () => tech.faults.fired.length === 1 && !tech.client.state.get().syncing);
+    expect(tech.client.state.get().error?.code).toBe('NETWORK');
+    // The first page (two rows per table here) led with the technician's own open tickets last updated (the
+    // two just given to him), then the two first rows in change order.
+    const shown = (await tech.client.db.tickets.toArray()).map((t) => t.id);
+    expect(shown).toEqual(expect.arrayContaining(opened.slice(-2).map((t) => t.id)));
+    expect(shown.length).toBeLessThanOrEqual(4);
+    expect(opened.slice(-2).every((t) => isOpenStatus(t.status))).toBe(true);
+    // Not complete, so not remembered: the next pull starts over rather than leave holes.
+    expect(await tech.client.db.getMeta('cookie')).toBeNull();
+    await tech.restart();
+    await settle(tech);
+    await expectConverged(tech, env.lab.server.url);
+    expect(await tech.client.db.tickets.count()).toBeGreaterThanOrEqual(5);
+    expect(tech.timeTravel).toEqual([]);
   });
 });

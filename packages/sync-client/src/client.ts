@@ -8,6 +8,8 @@ import {
   type MutatorName,
   type PatchOperation,
   PROTOCOL_VERSION,
+  PULL_COOKIE_HEADER,
+  PULL_MORE_HEADER,
   type PullResponse,
   type PushResponse,
   parseMutation,
@@ -15,10 +17,10 @@ import {
   type SyncActor,
 } from '@mesa/core';
 import { backoffDelay } from './backoff';
-import { type FetchLike, postJson, postJsonMeasured } from './http';
+import { type EarlyAnswer, type FetchLike, postJson, postJsonEarly } from './http';
 import { holdLeadership, type LockManagerLike } from './leader';
 import { applyOptimistic, rebase } from './optimistic';
-import { applyPatch } from './patch';
+import { applyPatch, newPatchProgress, type PatchProgress } from './patch';
 import { listenForPokes } from './pokes';
 import { databaseName, type PendingBlob, type PendingMutation, SyncDatabase } from './schema';
 import { seenFor } from './seen';
@@ -48,6 +50,9 @@ export interface SyncClientOptions {
   /** Called with every pull's patch once it is applied (tests check that no device ever goes back in time). */
   onPulled?: (patch: PatchOperation[]) => void;
 }
+
+/** Rows per table on a full pull's first page: enough for the first screen, small enough to come at once. */
+const FIRST_PAGE_LIMIT = 200;
 
 /** How soon a kick retries while the browser says it is offline. */
 const OFFLINE_RETRY_MS = 5000;
@@ -446,8 +451,8 @@ export class SyncClient {
     }
   }
 
-  private requestPage(cookie: string | null): Promise<{ body: PullResponse; bytes: number }> {
-    return postJsonMeasured<PullResponse>(
+  private requestPage(cookie: string | null, limit: number): Promise<EarlyAnswer<PullResponse>> {
+    return postJsonEarly<PullResponse>(
       this.fetch,
       `${this.baseUrl}/api/sync/pull`,
       {
@@ -455,67 +460,114 @@ export class SyncClient {
         schemaVersion: this.versions.schema,
         clientGroupId: this.clientGroupId,
         cookie,
-        // Big pages: a new device's full pull is mostly per-request overhead at the default size.
-        limit: this.opts.pullPageSize ?? MAX_PULL_LIMIT,
+        limit,
       },
       this.opts.lang,
     );
   }
 
   /**
-   * Applies a whole pull in one transaction: drops the mutations the server confirmed, replays the rest on
-   * top, and stores the cookie. (Writing each page while the next downloads was measured slower on two
-   * cores: the browser's writes and the server compete for the same CPU.)
+   * Writes pulled rows in one transaction: drops the mutations the server confirmed, replays the rest on
+   * top (so a local edit never shows reverted), and stores the cookie when the pull is complete.
    */
-  private async applyPulled(patch: PatchOperation[], confirmed: number | undefined, cookie: string) {
+  private async applyPulled(
+    patch: PatchOperation[],
+    progress: PatchProgress,
+    done?: { confirmed: number | undefined; cookie: string },
+  ) {
     await this.db.transaction('rw', this.db.syncTables, async () => {
-      await applyPatch(this.db, patch);
+      await applyPatch(this.db, patch, progress);
+      const confirmed = done?.confirmed;
       if (confirmed !== undefined) {
         await this.db.mutations.where('id').belowOrEqual(confirmed).delete();
         const acked = (await this.db.getMeta<number>('lastAcked')) ?? 0;
         if (confirmed > acked) await this.db.setMeta('lastAcked', confirmed);
       }
       await rebase(this.db, this.opts.actor, this.now());
-      await this.db.setMeta('cookie', cookie);
+      if (done) await this.db.setMeta('cookie', done.cookie);
     });
     this.opts.onPulled?.(patch);
     if (patch.length) this.post({ type: 'changed' });
   }
 
+  /**
+   * Pulls until the server has nothing more, and applies what came in one transaction at the end, so the
+   * device never shows half a server transaction. A full pull (it starts with `clear`: a new device, or a
+   * scope that changed) writes its first page at once: it is small and leads with the user's own open
+   * tickets, so the first screen is usable long before the rest arrives. The rest is written in one go
+   * (each bucket once); the cookie is stored only with it, so an interrupted full pull starts over.
+   */
   private async pull(): Promise<void> {
     let cookie = (await this.db.getMeta<string | null>('cookie')) ?? null;
-    let patch: PatchOperation[] = [];
+    const pageSize = this.opts.pullPageSize ?? MAX_PULL_LIMIT;
+    let held: PatchOperation[] = [];
+    let full = false;
+    let progress = newPatchProgress();
+    let writing: Promise<void> = Promise.resolve();
+    let writeFailure: { error: unknown } | null = null;
+    // The next page, asked for as soon as this one's headers named its cookie.
+    let ahead: { cookie: string; answer: Promise<EarlyAnswer<PullResponse>> } | null = null;
     const lastIds: Record<string, number> = {};
     let resets = 0;
-    const progress = { rows: 0, bytes: 0 };
+    let pages = 0;
+    const received = { rows: 0, bytes: 0 };
     try {
       for (;;) {
         let res: PullResponse;
         try {
-          const page = await this.requestPage(cookie);
+          const limit = pages === 0 && cookie === null ? Math.min(pageSize, FIRST_PAGE_LIMIT) : pageSize;
+          const asked: Promise<EarlyAnswer<PullResponse>> =
+            ahead?.cookie === cookie ? ahead.answer : this.requestPage(cookie, limit);
+          ahead = null;
+          const answer: EarlyAnswer<PullResponse> = await asked;
+          const hinted: string | null = answer.headers.get(PULL_COOKIE_HEADER);
+          if (hinted && answer.headers.get(PULL_MORE_HEADER) === '1') {
+            const next = this.requestPage(hinted, pageSize);
+            // Awaited when its turn comes (or dropped with the pull); never an unhandled rejection meanwhile.
+            next.catch(() => {});
+            ahead = { cookie: hinted, answer: next };
+          }
+          const page = await answer.read();
           res = page.body;
-          progress.rows += res.patch.length;
-          progress.bytes += page.bytes;
+          received.rows += res.patch.length;
+          received.bytes += page.bytes;
           // A long (first) pull says how far it got, page by page.
-          if (res.more) this.state.set({ pulling: { ...progress } });
+          if (res.more) this.state.set({ pulling: { ...received } });
         } catch (error) {
           // Too old or unreadable: start over with a full pull; the queue is kept and rebased on it.
           if (error instanceof ApiError && error.code === ErrorCode.SYNC_RESET_REQUIRED && resets++ === 0) {
+            await writing;
             cookie = null;
-            patch = [];
+            held = [];
+            progress = newPatchProgress();
+            pages = 0;
             continue;
           }
           throw error;
         }
-        patch.push(...res.patch);
+        if (pages === 0) full = res.patch[0]?.op === 'clear';
         Object.assign(lastIds, res.lastMutationIds);
         cookie = res.cookie;
+        if (full && pages === 0 && res.more) {
+          // The first screen: written at once while the rest downloads.
+          const rows = res.patch;
+          writing = this.applyPulled(rows, progress).catch((error: unknown) => {
+            writeFailure ??= { error };
+          });
+        } else {
+          held.push(...res.patch);
+        }
+        pages++;
+        // A page the device could not write ends the pull; the next one starts over from the stored cookie.
+        if (writeFailure) throw (writeFailure as { error: unknown }).error;
         if (!res.more) break;
       }
-      if (this.state.get().pulling) this.state.set({ pulling: { ...progress, applying: true } });
-      // One transaction: the device never shows half a server transaction, nor a reverted local edit.
-      await this.applyPulled(patch, lastIds[this.clientId], cookie);
+      if (this.state.get().pulling) this.state.set({ pulling: { ...received, applying: true } });
+      await writing;
+      if (writeFailure) throw (writeFailure as { error: unknown }).error;
+      await this.applyPulled(held, progress, { confirmed: lastIds[this.clientId], cookie: cookie as string });
     } finally {
+      await writing;
       if (this.state.get().pulling) this.state.set({ pulling: null });
     }
   }

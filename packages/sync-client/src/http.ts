@@ -58,18 +58,30 @@ export async function postJson<T>(fetchFn: FetchLike, url: string, body: unknown
   }
 }
 
-/** As postJson, also telling how many bytes the answer had (as decoded by the browser), for progress. */
-export async function postJsonMeasured<T>(
+/** An answer whose headers arrived: `read()` downloads and parses the body. */
+export interface EarlyAnswer<T> {
+  headers: Headers;
+  /** The body, and how many bytes it had (as decoded by the browser), for progress. */
+  read(): Promise<{ body: T; bytes: number }>;
+}
+
+/** As postJson, resolving as soon as the headers are in (the body may still be on its way). */
+export async function postJsonEarly<T>(
   fetchFn: FetchLike,
   url: string,
   body: unknown,
   lang?: string,
-): Promise<{ body: T; bytes: number }> {
+): Promise<EarlyAnswer<T>> {
   const res = await send(fetchFn, url, postInit(body, lang));
-  try {
-    const raw = await res.arrayBuffer();
-    return { body: JSON.parse(new TextDecoder().decode(raw)) as T, bytes: raw.byteLength };
-  } catch (error) {
-    throw networkError(error);
-  }
+  return {
+    headers: res.headers,
+    async read() {
+      try {
+        const raw = await res.arrayBuffer();
+        return { body: JSON.parse(new TextDecoder().decode(raw)) as T, bytes: raw.byteLength };
+      } catch (error) {
+        throw networkError(error);
+      }
+    },
+  };
 }

@@ -9,7 +9,7 @@ import {
   type SyncActor,
 } from '@mesa/core';
 import type { PendingMutation, SyncDatabase, SyncedTable } from './schema';
-import { getArticle, putArticles, removeArticles } from './threads';
+import { getArticle, getAttachment, ownerOf, putDetails, removeFromDetail } from './threads';
 
 type Row = LocalTicket | Article | AttachmentRow;
 export const shadowKey = (table: SyncedTable, id: string) => `${table}:${id}`;
@@ -33,7 +33,7 @@ async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState>
     if (article) state.articles.set(id, article);
   }
   if (m.name === 'addAttachment@1' || m.name === 'captureSignature@1') {
-    const attachment = await db.attachments.get(m.args.id);
+    const attachment = await getAttachment(db, ticketId, m.args.id);
     if (attachment) state.attachments.set(attachment.id, attachment);
   }
   return state;
@@ -52,7 +52,8 @@ async function writeChanged(db: SyncDatabase, before: LocalState, after: LocalSt
       const key = shadowKey(table, id);
       if (!(await db.shadows.get(key))) {
         const shadow = { key, table, id, row: was.get(id) ?? null };
-        await db.shadows.add(table === 'articles' ? { ...shadow, ticketId: (row as Article).ticketId } : shadow);
+        const ticketId = table === 'tickets' ? undefined : (row as Article | AttachmentRow).ticketId;
+        await db.shadows.add(ticketId ? { ...shadow, ticketId } : shadow);
       }
       await putRow(db, table, row);
     }
@@ -61,8 +62,8 @@ async function writeChanged(db: SyncDatabase, before: LocalState, after: LocalSt
 
 async function putRow(db: SyncDatabase, table: SyncedTable, row: Row): Promise<void> {
   if (table === 'tickets') await db.tickets.put(row as LocalTicket);
-  else if (table === 'articles') await putArticles(db, [row as Article]);
-  else await db.attachments.put(row as AttachmentRow);
+  else if (table === 'articles') await putDetails(db, { articles: [row as Article] });
+  else await putDetails(db, { attachments: [row as AttachmentRow] });
 }
 
 /**
@@ -84,9 +85,12 @@ export async function rebase(db: SyncDatabase, actor: SyncActor, now: Date): Pro
   const shadows = await db.shadows.toArray();
   for (const s of shadows) {
     if (s.row !== null) await putRow(db, s.table, s.row);
-    else if (s.table === 'articles') await removeArticles(db, s.ticketId ?? '', [s.id]);
     else if (s.table === 'tickets') await db.tickets.delete(s.id);
-    else await db.attachments.delete(s.id);
+    else {
+      // A shadow written before rows moved into buckets may lack its ticket: found by a scan then.
+      const ticketId = s.ticketId ?? (await ownerOf(db, s.table, s.id));
+      if (ticketId) await removeFromDetail(db, ticketId, { [s.table]: [s.id] });
+    }
   }
   await db.shadows.clear();
   const pending: PendingMutation[] = await db.mutations.orderBy('id').toArray();

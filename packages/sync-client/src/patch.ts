@@ -1,38 +1,46 @@
 import type { Article, AttachmentRow, HistoryRow, LocalTicket, PatchOperation } from '@mesa/core';
 import { shadowKey } from './optimistic';
 import type { SyncDatabase, SyncedTable } from './schema';
-import { putArticles, putHistory, removeArticles } from './threads';
+import { ownerOf, putDetails, removeFromDetail } from './threads';
+
+/**
+ * What a patch's `clear` taught, kept across the pages of one pull: the ticket and detail buckets written
+ * since, so that the others, known to be empty, are written without being read first.
+ */
+export interface PatchProgress {
+  tickets: Set<number> | null;
+  details: Set<number> | null;
+}
+
+export const newPatchProgress = (): PatchProgress => ({ tickets: null, details: null });
 
 /**
  * Applies a pull's patch to the server's copy of the rows, inside the caller's transaction: rows that
  * pending mutations changed on the device live in shadows and are updated there; the others are
  * written straight to the view. Deleting a ticket drops its articles and attachments too (the server
- * sends only the ticket's `del`, e.g. when it left the caller's scope).
+ * sends only the ticket's `del`, e.g. when it left the caller's scope). `progress` carries what earlier
+ * pages of the same pull wrote after a clear.
  */
-export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Promise<void> {
+export async function applyPatch(
+  db: SyncDatabase,
+  patch: PatchOperation[],
+  progress: PatchProgress = newPatchProgress(),
+): Promise<void> {
   const shadowed = new Set((await db.shadows.toCollection().primaryKeys()) as string[]);
   let tickets: LocalTicket[] = [];
   let articles: Article[] = [];
   let attachments: AttachmentRow[] = [];
   let history: HistoryRow[] = [];
 
-  // After a clear, a thread exists only if this patch wrote it: the others need no read before writing.
-  let written: Set<string> | null = null;
-  let cleared: Set<string> | null = null;
   const flush = async () => {
-    if (tickets.length) await db.tickets.bulkPut(tickets);
-    if (articles.length) {
-      const known = written;
-      await putArticles(db, articles, known ? (id) => !known.has(id) : undefined);
-      for (const a of articles) known?.add(a.ticketId);
+    await db.tickets.bulkPut(tickets, progress.tickets);
+    if (articles.length || attachments.length || history.length) {
+      await putDetails(db, { articles, attachments, history }, progress.details);
     }
-    if (attachments.length) await db.attachments.bulkPut(attachments);
-    if (history.length) await putHistory(db, history, cleared ? (id) => !cleared?.has(id) : undefined);
-    for (const h of history) cleared?.add(h.ticketId);
-    history = [];
     tickets = [];
     articles = [];
     attachments = [];
+    history = [];
   };
   /** Ids whose server copy lives in a shadow get it there (null: gone); the rest are returned. */
   const intoShadows = async (table: SyncedTable, ids: string[], row: unknown = null): Promise<string[]> => {
@@ -63,39 +71,38 @@ export async function applyPatch(db: SyncDatabase, patch: PatchOperation[]): Pro
     }
     await flush();
     if (op.op === 'clear') {
-      await Promise.all([
-        db.tickets.clear(),
-        db.threads.clear(),
-        db.histories.clear(),
-        db.attachments.clear(),
-        db.reference.clear(),
-      ]);
-      written = new Set();
-      cleared = new Set();
+      await Promise.all([db.tickets.clear(), db.details.clear(), db.reference.clear()]);
+      progress.tickets = new Set();
+      progress.details = new Set();
       await db.shadows.toCollection().modify({ row: null });
       continue;
     }
     if (op.table === 'tickets') {
-      const thread = await db.articlesOf(op.id);
+      const detail = await db.details.of(op.id);
       await intoShadows(
         'articles',
-        thread.map((a) => a.id),
+        (detail?.articles ?? []).map((a) => a.id),
       );
-      await db.threads.delete(op.id);
-      await db.histories.delete(op.id);
-      const files = (await db.attachments.where('ticketId').equals(op.id).primaryKeys()) as string[];
-      await db.attachments.bulkDelete(await intoShadows('attachments', files));
+      // Optimistic attachments stay in view until the rebase decides; every article and history row goes.
+      const files = await intoShadows(
+        'attachments',
+        (detail?.attachments ?? []).map((a) => a.id),
+      );
+      const drop = new Set(files);
+      await db.details.edit([op.id], (d) => {
+        d.articles = [];
+        d.history = [];
+        d.attachments = d.attachments.filter((a) => !drop.has(a.id));
+      });
       await db.tickets.bulkDelete(await intoShadows('tickets', [op.id]));
-    } else if (op.table === 'articles') {
-      const shadow = await db.shadows.get(shadowKey('articles', op.id));
+    } else {
+      const shadow = await db.shadows.get(shadowKey(op.table, op.id));
       if (shadow) await db.shadows.update(shadow.key, { row: null });
       else {
-        // The server names only the article: find its thread among the device's.
-        const owner = (await db.threads.toArray()).find((t) => t.articles.some((a) => a.id === op.id));
-        if (owner) await removeArticles(db, owner.ticketId, [op.id]);
+        // The server names only the row: find its ticket among the device's.
+        const owner = await ownerOf(db, op.table, op.id);
+        if (owner) await removeFromDetail(db, owner, { [op.table]: [op.id] });
       }
-    } else {
-      await db.attachments.bulkDelete(await intoShadows('attachments', [op.id]));
     }
   }
   await flush();

@@ -9,6 +9,8 @@ import type {
   RejectedMutation,
 } from '@mesa/core';
 import { Dexie, type EntityTable } from 'dexie';
+import type { DetailBucket, NumberBucket, TicketBucket } from './buckets';
+import { DetailStore, TicketStore } from './stores';
 
 export type SyncedTable = 'tickets' | 'articles' | 'attachments';
 
@@ -29,24 +31,9 @@ export interface ShadowRow {
   key: string;
   table: SyncedTable;
   id: string;
-  /** For articles: the thread the row lives in (also when `row` is null). */
+  /** For articles and attachments: the ticket the row belongs to (also when `row` is null). */
   ticketId?: string;
   row: LocalTicket | Article | AttachmentRow | null;
-}
-
-/**
- * A ticket's articles, stored as one record: a new device's first pull writes tens of thousands of
- * articles, and IndexedDB's cost is per record, so one record per ticket instead of per article.
- */
-export interface ArticleThread {
-  ticketId: string;
-  articles: Article[];
-}
-
-/** A ticket's history (staff only), one record per ticket for the same reason as threads, in id order. */
-export interface TicketHistory {
-  ticketId: string;
-  rows: HistoryRow[];
 }
 
 /** A photo or signature waiting for upload; deleted only after the server confirms its hash. */
@@ -84,21 +71,23 @@ export const databaseName = (userId: string) => `mesa-sync-${userId}`;
  * own, so nobody ever sees (or pushes) someone else's queue.
  */
 export class SyncDatabase extends Dexie {
-  tickets!: EntityTable<LocalTicket, 'id'>;
-  threads!: EntityTable<ArticleThread, 'ticketId'>;
-  histories!: EntityTable<TicketHistory, 'ticketId'>;
-  attachments!: EntityTable<AttachmentRow, 'id'>;
+  ticketBuckets!: EntityTable<TicketBucket, 'b'>;
+  detailBuckets!: EntityTable<DetailBucket, 'b'>;
+  numberBuckets!: EntityTable<NumberBucket, 'b'>;
   shadows!: EntityTable<ShadowRow, 'key'>;
   mutations!: EntityTable<PendingMutation, 'id'>;
   blobs!: EntityTable<PendingBlob, 'id'>;
   rejections!: EntityTable<Rejection, 'id'>;
   meta!: EntityTable<MetaRow, 'key'>;
   reference!: EntityTable<ReferenceRecord, 'kind'>;
+  /** Tickets, in buckets (see buckets.ts). */
+  readonly tickets = new TicketStore(this);
+  /** Each ticket's articles, history and attachments, in buckets. */
+  readonly details = new DetailStore(this);
 
   constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
-    // Few indexes and few records on purpose: each is another IndexedDB write, and a new device's first
-    // pull writes tens of thousands of rows. Queues filter and sort a few thousand tickets in memory.
+    // Few records on purpose (see buckets.ts); queues filter and sort in memory.
     this.version(1).stores({
       tickets: 'id, number',
       threads: 'ticketId',
@@ -111,15 +100,27 @@ export class SyncDatabase extends Dexie {
     });
     this.version(2).stores({ reference: 'kind' });
     this.version(3).stores({ histories: 'ticketId' });
+    // Rows move into buckets: the old stores go and the next pull is a full one; the queue stays and is
+    // rebased on it. A shadow of an attachment made before kept no ticket id: it is found by a scan.
+    this.version(4)
+      .stores({
+        tickets: null,
+        threads: null,
+        attachments: null,
+        histories: null,
+        ticketBuckets: 'b',
+        detailBuckets: 'b',
+        numberBuckets: 'b',
+      })
+      .upgrade((tx) => tx.table('meta').put({ key: 'cookie', value: null }));
   }
 
   /** Every table a pull or an optimistic write touches, for one read-write transaction. */
   get syncTables() {
     return [
-      this.tickets,
-      this.threads,
-      this.histories,
-      this.attachments,
+      this.ticketBuckets,
+      this.detailBuckets,
+      this.numberBuckets,
       this.shadows,
       this.mutations,
       this.blobs,
@@ -148,16 +149,28 @@ export class SyncDatabase extends Dexie {
 
   /** A ticket's articles in server order (optimistic ones last until the server has them). */
   async articlesOf(ticketId: string): Promise<Article[]> {
-    return (await this.threads.get(ticketId))?.articles ?? [];
+    return (await this.details.of(ticketId))?.articles ?? [];
   }
 
   /** A ticket's history, oldest first. */
   async historyOf(ticketId: string): Promise<HistoryRow[]> {
-    return (await this.histories.get(ticketId))?.rows ?? [];
+    return (await this.details.of(ticketId))?.history ?? [];
+  }
+
+  async attachmentsOf(ticketId: string): Promise<AttachmentRow[]> {
+    return (await this.details.of(ticketId))?.attachments ?? [];
   }
 
   async allArticles(): Promise<Article[]> {
-    return (await this.threads.toArray()).flatMap((t) => t.articles);
+    return (await this.details.all()).flatMap(([, d]) => d.articles);
+  }
+
+  async allHistory(): Promise<HistoryRow[]> {
+    return (await this.details.all()).flatMap(([, d]) => d.history);
+  }
+
+  async allAttachments(): Promise<AttachmentRow[]> {
+    return (await this.details.all()).flatMap(([, d]) => d.attachments);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -1,73 +1,86 @@
-import type { Article, HistoryRow } from '@mesa/core';
-import type { ArticleThread, SyncDatabase, TicketHistory } from './schema';
+import type { Article, AttachmentRow, HistoryRow } from '@mesa/core';
+import type { TicketDetail } from './buckets';
+import type { SyncDatabase } from './schema';
+import type { Fresh } from './stores';
 
-/**
- * Inserts or replaces articles (by id) in their tickets' threads: one read and one write per ticket.
- * `absent` names tickets known to have no thread yet (just cleared), whose read is skipped.
- */
-export async function putArticles(
-  db: SyncDatabase,
-  rows: readonly Article[],
-  absent?: (ticketId: string) => boolean,
-): Promise<void> {
-  if (rows.length === 0) return;
-  const byTicket = groupByTicket(rows);
-  const ticketIds = [...byTicket.keys()];
-  const toRead = absent ? ticketIds.filter((id) => !absent(id)) : ticketIds;
-  const read = toRead.length ? await db.threads.bulkGet(toRead) : [];
-  const found = new Map(read.filter((t) => t !== undefined).map((t) => [t.ticketId, t]));
-  const existing = ticketIds.map((id) => found.get(id));
-  const merged: ArticleThread[] = ticketIds.map((ticketId, i) => {
-    const articles = [...(existing[i]?.articles ?? [])];
-    const at = new Map(articles.map((a, j) => [a.id, j]));
-    for (const row of byTicket.get(ticketId) ?? []) {
-      const j = at.get(row.id);
-      if (j === undefined) {
-        at.set(row.id, articles.length);
-        articles.push(row);
-      } else {
-        articles[j] = row;
-      }
-    }
-    return { ticketId, articles };
-  });
-  await db.threads.bulkPut(merged);
+/** Rows for tickets' details, written together: one read and one write per bucket touched. */
+export interface DetailRows {
+  articles?: readonly Article[];
+  history?: readonly HistoryRow[];
+  attachments?: readonly AttachmentRow[];
 }
 
-/** Removes articles from a ticket's thread (the thread goes when it is empty). */
-export async function removeArticles(db: SyncDatabase, ticketId: string, ids: readonly string[]): Promise<void> {
-  const thread = await db.threads.get(ticketId);
-  if (!thread) return;
-  const gone = new Set(ids);
-  const articles = thread.articles.filter((a) => !gone.has(a.id));
-  if (articles.length === 0) await db.threads.delete(ticketId);
-  else if (articles.length !== thread.articles.length) await db.threads.put({ ticketId, articles });
+/** Replaces by id what is there, appends what is new (articles keep their order; history stays in id order). */
+function upsert<T extends { id: string | number }>(list: T[], rows: readonly T[]): void {
+  const at = new Map(list.map((x, i) => [x.id, i]));
+  for (const row of rows) {
+    const i = at.get(row.id);
+    if (i === undefined) {
+      at.set(row.id, list.length);
+      list.push(row);
+    } else {
+      list[i] = row;
+    }
+  }
+}
+
+/** Inserts or replaces articles, history rows and attachments (by id) in their tickets' details. */
+export async function putDetails(db: SyncDatabase, rows: DetailRows, fresh: Fresh = null): Promise<void> {
+  const articles = groupByTicket(rows.articles ?? []);
+  const history = groupByTicket(rows.history ?? []);
+  const attachments = groupByTicket(rows.attachments ?? []);
+  const ids = [...articles.keys(), ...history.keys(), ...attachments.keys()];
+  await db.details.edit(
+    ids,
+    (detail, id) => {
+      upsert(detail.articles, articles.get(id) ?? []);
+      const h = history.get(id);
+      if (h) {
+        upsert(detail.history, h);
+        detail.history.sort((a, b) => a.id - b.id);
+      }
+      upsert(detail.attachments, attachments.get(id) ?? []);
+    },
+    fresh,
+  );
+}
+
+export const putArticles = (db: SyncDatabase, rows: readonly Article[]) => putDetails(db, { articles: rows });
+
+export const putHistory = (db: SyncDatabase, rows: readonly HistoryRow[]) => putDetails(db, { history: rows });
+
+/** Removes articles and attachments from a ticket's details by id. */
+export async function removeFromDetail(
+  db: SyncDatabase,
+  ticketId: string,
+  ids: { articles?: readonly string[]; attachments?: readonly string[] },
+): Promise<void> {
+  const articles = new Set(ids.articles ?? []);
+  const attachments = new Set(ids.attachments ?? []);
+  await db.details.edit([ticketId], (d) => {
+    d.articles = d.articles.filter((a) => !articles.has(a.id));
+    d.attachments = d.attachments.filter((a) => !attachments.has(a.id));
+  });
+}
+
+export const removeArticles = (db: SyncDatabase, ticketId: string, ids: readonly string[]) =>
+  removeFromDetail(db, ticketId, { articles: ids });
+
+/** The ticket an article or attachment belongs to, when only its id is known (a scan; the server rarely asks). */
+export async function ownerOf(db: SyncDatabase, kind: 'articles' | 'attachments', id: string) {
+  const found = (await db.details.all()).find(([, d]: [string, TicketDetail]) => d[kind].some((x) => x.id === id));
+  return found?.[0];
 }
 
 export async function getArticle(db: SyncDatabase, ticketId: string, id: string): Promise<Article | undefined> {
   return (await db.articlesOf(ticketId)).find((a) => a.id === id);
 }
 
-/** Adds history rows (by id, kept in id order) to their tickets' records; `absent` as for putArticles. */
-export async function putHistory(
-  db: SyncDatabase,
-  rows: readonly HistoryRow[],
-  absent?: (ticketId: string) => boolean,
-): Promise<void> {
-  const byTicket = groupByTicket(rows);
-  const ticketIds = [...byTicket.keys()];
-  const toRead = absent ? ticketIds.filter((id) => !absent(id)) : ticketIds;
-  const read = toRead.length ? await db.histories.bulkGet(toRead) : [];
-  const found = new Map(read.filter((h) => h !== undefined).map((h) => [h.ticketId, h]));
-  const merged: TicketHistory[] = ticketIds.map((ticketId) => {
-    const byId = new Map((found.get(ticketId)?.rows ?? []).map((r) => [r.id, r]));
-    for (const row of byTicket.get(ticketId) ?? []) byId.set(row.id, row);
-    return { ticketId, rows: [...byId.values()].sort((a, b) => a.id - b.id) };
-  });
-  await db.histories.bulkPut(merged);
+export async function getAttachment(db: SyncDatabase, ticketId: string, id: string) {
+  return (await db.attachmentsOf(ticketId)).find((a) => a.id === id);
 }
 
-function groupByTicket<T extends { ticketId: string }>(rows: readonly T[]): Map<string, T[]> {
+export function groupByTicket<T extends { ticketId: string }>(rows: readonly T[]): Map<string, T[]> {
   const byTicket = new Map<string, T[]>();
   for (const row of rows) {
     const list = byTicket.get(row.ticketId);

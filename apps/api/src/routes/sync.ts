@@ -1,5 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { pullRequestSchema, pullResponseSchema, pushRequestSchema, pushResponseSchema } from '@mesa/core';
+import {
+  MAX_PULL_COOKIE_HEADER,
+  PULL_COOKIE_HEADER,
+  PULL_MORE_HEADER,
+  pullRequestSchema,
+  pullResponseSchema,
+  pushRequestSchema,
+  pushResponseSchema,
+} from '@mesa/core';
 import { pushSlots } from '../db/work-slots';
 import type { Deps } from '../http/context';
 import { errorResponses, json, jsonBody, router } from '../http/openapi';
@@ -38,6 +46,13 @@ export function syncRoutes(deps: Deps) {
         request: { body: jsonBody(pullRequestSchema) },
         responses: { 200: json(pullResponseSchema), ...errorResponses },
       }),
-      async (c) => c.json(await pull(db, deps.reference, requireActor(c.get('actor')), c.req.valid('json')), 200),
+      async (c) => {
+        const res = await pull(db, deps.reference, requireActor(c.get('actor')), c.req.valid('json'));
+        if (res.cookie.length <= MAX_PULL_COOKIE_HEADER) {
+          c.header(PULL_COOKIE_HEADER, res.cookie);
+          c.header(PULL_MORE_HEADER, res.more ? '1' : '0');
+        }
+        return c.json(res, 200);
+      },
     );
 }

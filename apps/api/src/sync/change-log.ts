@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AppError, ErrorCode, mayReadHistory, scopeGrants } from '@mesa/core';
-import { and, eq, getTableColumns, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { AppError, ErrorCode, mayReadHistory, openStatuses, scopeGrants } from '@mesa/core';
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
 import { articles, attachments, syncScopeExits, ticketHistory, tickets } from '../db/schema';
@@ -51,6 +51,19 @@ export interface PullResult {
   exitedTicketIds: string[];
   /** The client must drop what it holds and take this pull (and its following pages) as the whole truth. */
   reset: boolean;
+  /**
+   * On a full pull's first page only: the caller's own open tickets, then the other open ones most recently
+   * updated, with their rows, read in the page's snapshot so the device can show its first screen before
+   * the rest arrives (the later pages send them again in change order).
+   */
+  lead: LeadRows | null;
+}
+
+export interface LeadRows {
+  tickets: TicketRow[];
+  articles: ArticleRow[];
+  attachments: AttachmentRow[];
+  history: HistoryDbRow[];
 }
 
 /**
@@ -163,6 +176,60 @@ const after = (xidCol: AnyPgColumn, idCol: AnyPgColumn, pos: Position | undefine
   pos ? sql`(${xidCol}, ${idCol}) > (${pos[0]}::xid8, ${pos[1]}::uuid)` : undefined;
 const afterSerial = (xidCol: AnyPgColumn, idCol: AnyPgColumn, pos: Position | undefined): SQL | undefined =>
   pos ? sql`(${xidCol}, ${idCol}) > (${pos[0]}::xid8, ${pos[1]}::bigint)` : undefined;
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The tickets a new device shows first (see PullResult.lead), at most `limit`, with their rows. */
+async function leadRows(tx: Tx, actor: Actor, limit: number): Promise<LeadRows> {
+  const mine = actor.role === 'customer' ? tickets.requesterId : tickets.ownerId;
+  const leading = await tx
+    .select()
+    .from(tickets)
+    .where(and(ticketScope(actor), isNull(tickets.deletedAt), inArray(tickets.status, [...openStatuses])))
+    .orderBy(sql`(${mine} = ${actor.id}) desc nulls last`, desc(tickets.updatedAt), tickets.id)
+    .limit(limit);
+  const ids = leading.map((t) => t.id);
+  if (ids.length === 0) return { tickets: [], articles: [], attachments: [], history: [] };
+  // One after the other: a transaction is one connection.
+  const articleRows = await tx
+    .select(getTableColumns(articles))
+    .from(articles)
+    .innerJoin(tickets, eq(tickets.id, articles.ticketId))
+    .where(and(inArray(articles.ticketId, ids), articleVisibility(actor)))
+    .orderBy(articles.changeXid, articles.id);
+  const attachmentRows = await tx
+    .select(getTableColumns(attachments))
+    .from(attachments)
+    .innerJoin(tickets, eq(tickets.id, attachments.ticketId))
+    .leftJoin(articles, eq(articles.id, attachments.articleId))
+    .where(and(inArray(attachments.ticketId, ids), attachmentVisibility(actor)));
+  const historyRows = mayReadHistory(actor.role)
+    ? await tx.select().from(ticketHistory).where(inArray(ticketHistory.ticketId, ids)).orderBy(ticketHistory.id)
+    : [];
+  return { tickets: leading, articles: articleRows, attachments: attachmentRows, history: historyRows };
+}
+
+/** The lead rows the page itself does not carry (one response names each row once). */
+function without(
+  lead: LeadRows,
+  page: {
+    t: { rows: TicketRow[] };
+    a: { rows: ArticleRow[] };
+    f: { rows: AttachmentRow[] };
+    h: { rows: HistoryDbRow[] };
+  },
+): LeadRows {
+  const absent = <T extends { id: string | number }>(rows: T[], sent: { id: string | number }[]) => {
+    const ids = new Set(sent.map((r) => r.id));
+    return rows.filter((r) => !ids.has(r.id));
+  };
+  return {
+    tickets: absent(lead.tickets, page.t.rows),
+    articles: absent(lead.articles, page.a.rows),
+    attachments: absent(lead.attachments, page.f.rows),
+    history: absent(lead.history, page.h.rows),
+  };
+}
 
 /**
  * The rows of the caller's scope written since the cookie, read in one REPEATABLE READ snapshot.
@@ -378,6 +445,8 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
         deletedTicketIds: t.rows.filter((r) => r.deletedAt !== null).map((r) => r.id),
         exitedTicketIds: exited,
         reset,
+        // A full pull of one page has everything already; a longer one leads with what this page lacks.
+        lead: reset && !page && more ? without(await leadRows(tx, actor, limit), { t, a, f, h }) : null,
       };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -12,7 +12,7 @@ import { syncClients, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import type { Reference } from '../services/reference-service';
 import { toArticle, toHistoryRow, toTicket } from '../services/ticket-dto';
-import { pullChanges } from './change-log';
+import { type LeadRows, pullChanges } from './change-log';
 import { joinCookie, referenceChanges, splitCookie } from './reference-pull';
 
 /**
@@ -25,17 +25,8 @@ export async function pull(db: Db, reference: Reference, actor: Actor, req: Pull
   }
   const { changes: changeCookie, digests: known } = splitCookie(req.cookie);
   const changes = await pullChanges(db, actor, changeCookie, req.limit);
-  const authorIds = [
-    ...new Set(
-      [...changes.articles.map((a) => a.authorId), ...changes.history.map((h) => h.actorId)].filter(
-        (x): x is string => !!x,
-      ),
-    ),
-  ];
-  const authors = authorIds.length
-    ? await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, authorIds))
-    : [];
-  const nameOf = new Map(authors.map((u) => [u.id, u.name]));
+  const lead = changes.lead;
+  const nameOf = await authorNames(db, [changes, ...(lead ? [lead] : [])]);
   const patch: PatchOperation[] = [];
   // Not only a null cookie: a cookie from before the caller's scope changed gets a full pull too.
   if (changes.reset) patch.push({ op: 'clear' });
@@ -43,16 +34,52 @@ export async function pull(db: Db, reference: Reference, actor: Actor, req: Pull
   for (const id of new Set([...changes.deletedTicketIds, ...changes.exitedTicketIds])) {
     patch.push({ op: 'del', table: 'tickets', id });
   }
-  for (const t of changes.tickets) patch.push({ op: 'put', table: 'tickets', row: toTicket(t) });
-  for (const a of changes.articles) {
-    patch.push({
-      op: 'put',
-      table: 'articles',
-      row: toArticle(a, a.authorId ? (nameOf.get(a.authorId) ?? null) : null),
-    });
+  if (lead) patch.push(...rowOps(lead, nameOf));
+  patch.push(...rowOps(changes, nameOf));
+  // A reset drops the device's reference data with its rows: every kind goes again, on the first page so
+  // that forms work before the rest arrives; otherwise the last page says which kinds changed.
+  const fresh = changes.reset || changeCookie === null;
+  let digests = fresh ? {} : known;
+  if (!changes.more || lead) {
+    const ref = await referenceChanges(db, reference, actor, digests, fresh);
+    patch.push(...ref.ops);
+    digests = ref.digests;
   }
-  for (const f of changes.attachments) {
-    patch.push({
+  const clients = await db
+    .select({ clientId: syncClients.clientId, last: syncClients.lastMutationId })
+    .from(syncClients)
+    .where(and(eq(syncClients.clientGroupId, req.clientGroupId), eq(syncClients.userId, actor.id)));
+  return {
+    cookie: joinCookie(changes.cookie, digests),
+    more: changes.more,
+    lastMutationIds: Object.fromEntries(clients.map((c) => [c.clientId, c.last])),
+    patch,
+  };
+}
+
+/** The names of the rows' authors and actors, which the device shows without a staff directory. */
+async function authorNames(db: Db, sets: LeadRows[]): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const rows of sets) {
+    for (const a of rows.articles) if (a.authorId) ids.add(a.authorId);
+    for (const h of rows.history) if (h.actorId) ids.add(h.actorId);
+  }
+  const authors = ids.size
+    ? await db
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(inArray(users.id, [...ids]))
+    : [];
+  return new Map(authors.map((u) => [u.id, u.name]));
+}
+
+function rowOps(rows: LeadRows, nameOf: Map<string, string>): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  const name = (id: string | null) => (id ? (nameOf.get(id) ?? null) : null);
+  for (const t of rows.tickets) ops.push({ op: 'put', table: 'tickets', row: toTicket(t) });
+  for (const a of rows.articles) ops.push({ op: 'put', table: 'articles', row: toArticle(a, name(a.authorId)) });
+  for (const f of rows.attachments) {
+    ops.push({
       op: 'put',
       table: 'attachments',
       row: {
@@ -69,29 +96,6 @@ export async function pull(db: Db, reference: Reference, actor: Actor, req: Pull
       },
     });
   }
-  for (const h of changes.history) {
-    patch.push({
-      op: 'put',
-      table: 'history',
-      row: toHistoryRow(h, h.actorId ? (nameOf.get(h.actorId) ?? null) : null),
-    });
-  }
-  // A reset drops the device's reference data with its rows: every kind goes again, on the last page.
-  const fresh = changes.reset || changeCookie === null;
-  let digests = fresh ? {} : known;
-  if (!changes.more) {
-    const ref = await referenceChanges(db, reference, actor, digests, fresh);
-    patch.push(...ref.ops);
-    digests = ref.digests;
-  }
-  const clients = await db
-    .select({ clientId: syncClients.clientId, last: syncClients.lastMutationId })
-    .from(syncClients)
-    .where(and(eq(syncClients.clientGroupId, req.clientGroupId), eq(syncClients.userId, actor.id)));
-  return {
-    cookie: joinCookie(changes.cookie, digests),
-    more: changes.more,
-    lastMutationIds: Object.fromEntries(clients.map((c) => [c.clientId, c.last])),
-    patch,
-  };
+  for (const h of rows.history) ops.push({ op: 'put', table: 'history', row: toHistoryRow(h, name(h.actorId)) });
+  return ops;
 }

@@ -25,7 +25,7 @@ export function useTickets(): Accessor<LocalTicket[] | undefined> {
 
 /** A ticket by its number (`T-…`) or, while its number is pending, by the id the device gave it. */
 export async function findTicket(db: SyncDatabase, ref: string): Promise<LocalTicket | null> {
-  const ticket = isUuid(ref) ? await db.tickets.get(ref) : await db.tickets.where('number').equals(ref).first();
+  const ticket = isUuid(ref) ? await db.tickets.get(ref) : await db.tickets.byNumber(ref);
   return ticket && !ticket.deletedAt ? ticket : null;
 }
 
@@ -58,7 +58,7 @@ export const useArticles = (ticketId: () => string | undefined): Accessor<Articl
   useTicketRows(ticketId, (db, id) => db.articlesOf(id));
 
 export const useAttachments = (ticketId: () => string | undefined): Accessor<AttachmentRow[] | undefined> =>
-  useTicketRows(ticketId, (db, id) => db.attachments.where('ticketId').equals(id).toArray());
+  useTicketRows(ticketId, (db, id) => db.attachmentsOf(id));
 
 /** A ticket's history (only staff devices receive it). */
 export const useHistory = (ticketId: () => string | undefined): Accessor<HistoryRow[] | undefined> =>

@@ -16,6 +16,14 @@ export const MAX_PULL_LIMIT = 2000;
  * taken (up to one per connection, 20 digits each): a busy server writes cookies of some kilobytes.
  */
 export const MAX_COOKIE_LENGTH = 64 * 1024;
+/**
+ * A pull's answer repeats its cookie and `more` in headers (when the cookie is short enough for one), so a
+ * device asks for the next page as soon as the headers arrive: the server reads it while the device is still
+ * downloading and parsing this one. The body stays the truth.
+ */
+export const PULL_COOKIE_HEADER = 'mesa-sync-cookie';
+export const PULL_MORE_HEADER = 'mesa-sync-more';
+export const MAX_PULL_COOKIE_HEADER = 4096;
 
 const versionField = z.number().int().positive();
 const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]);
