@@ -7,7 +7,7 @@ import { type MessageKey, t } from '../i18n';
 import { formatDateTime, ticketHref } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { firstParam } from '../lib/params';
-import { matchesSearch } from '../lib/ticket-search';
+import { searchMatcher } from '../lib/ticket-search';
 import { currentUser } from '../session';
 import { StatusBadge } from './status-badge';
 
@@ -49,14 +49,15 @@ export function TicketList(props: TicketListProps) {
   const inView = createMemo(() => (tickets() ?? []).filter((ticket) => props.include?.(ticket) ?? true));
   // Someone else's tickets in a customer's list: their organization shares, so say whose each one is.
   const shared = createMemo(() => currentUser()?.role === 'customer' && inView().some((x) => x.requesterId !== me()));
-  const rows = createMemo(() =>
-    inView().filter(
+  const rows = createMemo(() => {
+    const matches = searchMatcher(query());
+    return inView().filter(
       (ticket) =>
         (show() === 'all' || (show() === 'open') === isOpenStatus(ticket.status)) &&
         (whose() === 'all' || !shared() || ticket.requesterId === me()) &&
-        matchesSearch(ticket, query()),
-    ),
-  );
+        matches(ticket),
+    );
+  });
 
   // The SLA column ticks on the device: once a minute is enough for a state that changes at a due time.
   const [now, setNow] = createSignal(new Date());

@@ -15,10 +15,15 @@ function haystack(ticket: Ticket): string {
   return text;
 }
 
-/** Every word of the query appears in the ticket's number, subject, requester or organization. */
-export function matchesSearch(ticket: Ticket, query: string): boolean {
+/**
+ * A test for one query: every word of it appears in the ticket's number, subject, requester or
+ * organization. The query is folded once, not once per ticket of a ten-thousand-row list.
+ */
+export function searchMatcher(query: string): (ticket: Ticket) => boolean {
   const words = fold(query).split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const text = haystack(ticket);
-  return words.every((word) => text.includes(word));
+  if (words.length === 0) return () => true;
+  return (ticket) => {
+    const text = haystack(ticket);
+    return words.every((word) => text.includes(word));
+  };
 }
