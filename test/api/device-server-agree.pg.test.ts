@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
+import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
 import {
   AppError,
   type Article,
@@ -35,6 +36,14 @@ beforeAll(async () => {
     agent: 'agent@t.test',
     technician: 'tech@t.test',
   });
+  // Seed 002: maintenance codes, one under the customer's organization's contract and one under another's.
+  const db = database.db;
+  const region = await makeRegion(db, 'Caracas');
+  const site = await makeSite(db, { name: 'Sede Chacao', address: 'Av. Principal', regionId: region.id });
+  const own = await makeContract(db, world.organizations.sharing.id, 'CT-A1');
+  const other = await makeContract(db, world.organizations.private.id, 'CT-G1');
+  await makeEquipment(db, { maintenanceCode: 'MC-A1', siteId: site.id, contractId: own.id });
+  await makeEquipment(db, { maintenanceCode: 'MC-G1', contractId: other.id });
 });
 afterAll(() => database.close());
 
@@ -49,6 +58,7 @@ function referenceFrom(patch: PatchOp[]): DeviceReference {
     profile: rows('profile')[0] ?? null,
     departments: new Map(rows('departments').map((d) => [d.id, d])),
     policy: rows('policy')[0] ?? null,
+    equipment: rows('equipment'),
   };
 }
 
@@ -78,6 +88,8 @@ const step = fc.oneof(
 const scenario = fc.record({
   who: fc.constantFrom<Who>('customer', 'agent', 'technician'),
   toUrgentOnly: fc.boolean(),
+  // Own, another organization's (only staff may name it), unknown, in any case, or none.
+  code: fc.constantFrom(undefined, 'MC-A1', 'mc-a1', 'MC-G1', 'MC-NINGUNO'),
   severity: level,
   urgency: level,
   steps: fc.array(step, { minLength: 1, maxLength: 8 }),
@@ -138,6 +150,9 @@ const comparableTicket = (t: Ticket) => ({
   requesterId: t.requesterId,
   organizationId: t.organizationId,
   requesterName: t.requester.name,
+  equipmentId: t.equipmentId,
+  siteId: t.siteId,
+  contractId: t.contractId,
   cc: t.cc,
   firstResponseAt: t.firstResponseAt !== null,
   attendedAt: t.attendedAt !== null,
@@ -178,6 +193,7 @@ describe('the device and the server', () => {
               severity: sc.severity,
               urgency: sc.urgency,
               ...(sc.who === 'customer' ? {} : { requesterId: world.users.customer.id }),
+              ...(sc.code ? { maintenanceCode: sc.code } : {}),
             },
           },
         ];

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@mesa/api/db/client';
+import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
 import { outbox, tickets } from '@mesa/api/db/schema';
-import { isOpenStatus, PROTOCOL_VERSION, SCHEMA_VERSION, type Ticket } from '@mesa/core';
+import { isOpenStatus, PROTOCOL_VERSION, referenceKinds, SCHEMA_VERSION, type Ticket } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, clientsFor, testApp } from '../support/api';
@@ -249,7 +250,7 @@ describe('reference data and tickets opened on a device', () => {
     const d = device(as.agent);
     const full = await d.pullAll(null);
     const sent = refs(full.patch);
-    expect(Object.keys(sent).sort()).toEqual(['departments', 'policy', 'profile', 'staff']);
+    expect(Object.keys(sent).sort()).toEqual([...referenceKinds].sort());
     expect(sent.profile).toEqual([
       expect.objectContaining({ id: world.users.agent.id, email: 'agent@t.test', role: 'agent' }),
     ]);
@@ -273,6 +274,45 @@ describe('reference data and tickets opened on a device', () => {
     } finally {
       await as.admin.put('/api/settings', { slaPolicy: before.slaPolicy });
     }
+  });
+
+  it('sends staff every organization, site and equipment; a customer only their organization’s', async () => {
+    const db = database.db;
+    const region = await makeRegion(db, 'Miranda');
+    const acmeSite = await makeSite(db, { name: 'Acme Chacao', regionId: region.id });
+    const globexSite = await makeSite(db, { name: 'Globex Valencia', regionId: region.id });
+    const acme = await makeContract(db, world.organizations.sharing.id, 'CT-SYNC-A');
+    const globex = await makeContract(db, world.organizations.private.id, 'CT-SYNC-G');
+    const mine = await makeEquipment(db, { maintenanceCode: 'MC-SYNC-A', siteId: acmeSite.id, contractId: acme.id });
+    const theirs = await makeEquipment(db, {
+      maintenanceCode: 'MC-SYNC-G',
+      siteId: globexSite.id,
+      contractId: globex.id,
+    });
+    const ids = (rows: Array<Record<string, unknown>> | undefined) => (rows ?? []).map((r) => r.id);
+
+    const customer = refs((await device(as.customer).pullAll(null)).patch);
+    expect(ids(customer.organizations)).toEqual([world.organizations.sharing.id]);
+    expect(ids(customer.equipment)).toEqual([mine.id]);
+    expect(customer.equipment?.[0]).toMatchObject({
+      maintenanceCode: 'MC-SYNC-A',
+      contractNumber: 'CT-SYNC-A',
+      organizationId: world.organizations.sharing.id,
+      siteId: acmeSite.id,
+    });
+    // Where their equipment stands, not where another customer's does.
+    expect(ids(customer.sites)).toEqual([acmeSite.id]);
+
+    const staff = refs((await device(as.agent).pullAll(null)).patch);
+    expect(ids(staff.equipment)).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+    expect(ids(staff.sites)).toEqual(expect.arrayContaining([acmeSite.id, globexSite.id]));
+    expect(ids(staff.organizations)).toEqual(
+      expect.arrayContaining([world.organizations.sharing.id, world.organizations.private.id]),
+    );
+    // Another organization's customer: theirs only.
+    const outsider = refs((await device(as.outsider).pullAll(null)).patch);
+    expect(ids(outsider.equipment)).toEqual([theirs.id]);
+    expect(ids(outsider.sites)).toEqual([globexSite.id]);
   });
 
   it('keeps the staff directory from customers', async () => {
@@ -388,7 +428,7 @@ describe('POST /api/sync/pull', () => {
         ?.filter((p) => p.op === 'ref')
         .map((p) => (p as { kind?: string }).kind)
         .sort(),
-    ).toEqual(['departments', 'policy', 'profile', 'staff']);
+    ).toEqual([...referenceKinds].sort());
     // The last page sends no reference kind again: nothing changed since the first.
     expect(rest.at(-1)?.some((p) => p.op === 'ref')).toBe(false);
     for (const page of paged.pages) {

@@ -335,7 +335,7 @@ describe('a pull of several pages', () => {
     expect(await tech.client.db.tickets.count()).toBeGreaterThanOrEqual(5);
   });
 
-  it("a first pull is written page by page, the user's own open tickets first; cut off, it starts over and ends whole", async () => {
+  it("a first pull writes its first page at once, the user's own open tickets first; cut off, it starts over and ends whole", async () => {
     const opened = [];
     for (let i = 0; i < 5; i++) opened.push(await env.lab.fieldTicket());
     const tech = await env.lab.device('technician', { pullPageSize: 2 }, { start: false });

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachments, outbox, tickets } from '@mesa/api/db/schema';
+import { makeContract, makeEquipment, makeRegion, makeSite } from '@mesa/api/db/factories';
+import { attachments, equipment as equipmentTable, outbox, tickets } from '@mesa/api/db/schema';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,20 +157,63 @@ describe('a customer offline', () => {
     await customer.close();
   });
 
-  it('explains a change the server refused, and lets the customer correct it and send it again', async () => {
+  it('picks equipment from the list, is told at once of an unknown code, and is told later of one the server refused', async () => {
+    // Seed 002: two of Acme's machines under its contract.
+    const db = web.database.db;
+    const region = await makeRegion(db, 'Miranda');
+    const site = await makeSite(db, { name: 'Sede Chacao', regionId: region.id });
+    const acme = await makeContract(db, web.world.organizations.sharing.id, 'CT-E2E-A');
+    const globex = await makeContract(db, web.world.organizations.private.id, 'CT-E2E-G');
+    const first = await makeEquipment(db, {
+      model: 'Impresora Kyocera',
+      serialNumber: 'SN-E2E-1',
+      maintenanceCode: 'MC-E2E-1',
+      siteId: site.id,
+      contractId: acme.id,
+    });
+    const second = await makeEquipment(db, {
+      model: 'Servidor Dell',
+      serialNumber: 'SN-E2E-2',
+      maintenanceCode: 'MC-E2E-2',
+      contractId: acme.id,
+    });
     const context: BrowserContext = await browser.newContext({
       locale: 'es-ES',
       viewport: { width: 360, height: 740 },
     });
     const page = await context.newPage();
     await logIn(page, web.url, 'bob@acme.test');
+    await untilOfflineReady(page);
     await page.goto(`${web.url}/tickets/new`);
+    const equipment = page.getByLabel('Equipo', { exact: true });
+    await expect.poll(() => equipment.locator('option').allTextContents()).toEqual([
+      'Ninguno o no sé cuál',
+      'Impresora Kyocera · SN-E2E-1 · Sede Chacao',
+      'Servidor Dell · SN-E2E-2',
+    ]);
     await page.getByLabel('Departamento').selectOption({ label: 'Sistemas' });
     await page.getByLabel('Asunto').fill('Equipo con código inventado');
-    await page.getByLabel('Descripción').fill('El código no existe: el servidor lo rechaza.');
+    await page.getByLabel('Descripción').fill('El código no existe.');
     await page.getByLabel('Código de mantenimiento').fill('NO-EXISTE-999');
     await page.getByRole('button', { name: 'Enviar ticket' }).click();
+    // The device holds what Bob may name: the unknown code is named at its field, and nothing is lost.
+    await expect
+      .poll(() => page.locator('.hint', { hasText: 'NO-EXISTE-999' }).textContent())
+      .toBe(
+        'Ningún equipo que usted pueda elegir tiene el código «NO-EXISTE-999». Revíselo o elija el equipo de la lista.',
+      );
+    expect(await page.getByLabel('Asunto').inputValue()).toBe('Equipo con código inventado');
+    expect(await syncStatus(page)).toMatch(/^Sincronizado/);
 
+    // Offline, the second machine is picked; meanwhile the office moved it to another customer's contract.
+    await offline(context, true);
+    await db.update(equipmentTable).set({ contractId: globex.id }).where(eq(equipmentTable.id, second.id));
+    await equipment.selectOption({ label: 'Servidor Dell · SN-E2E-2' });
+    expect(await page.getByLabel('Código de mantenimiento').inputValue()).toBe('MC-E2E-2');
+    await page.getByRole('button', { name: 'Enviar ticket' }).click();
+    await expect.poll(() => heading(page).textContent()).toMatch(/Equipo con código inventado/);
+
+    await offline(context, false);
     await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toBe('Cambios rechazados: 1');
     await page.getByTestId('sync-status').click();
     const refused = page.locator('.rejection');
@@ -181,11 +225,16 @@ describe('a customer offline', () => {
     // The device dropped its optimistic copy: the server never had it.
     await refused.getByRole('button', { name: 'Corregir y reenviar' }).click();
     expect(await page.getByLabel('Asunto').inputValue()).toBe('Equipo con código inventado');
-    expect(await page.getByLabel('Código de mantenimiento').inputValue()).toBe('NO-EXISTE-999');
-    await page.getByLabel('Código de mantenimiento').fill('');
+    expect(await page.getByLabel('Código de mantenimiento').inputValue()).toBe('MC-E2E-2');
+    // The pull brought the list as it is now: only the first machine is Bob's to name.
+    await expect.poll(() => equipment.locator('option').count()).toBe(2);
+    await equipment.selectOption({ label: 'Impresora Kyocera · SN-E2E-1 · Sede Chacao' });
     await page.getByRole('button', { name: 'Enviar ticket' }).click();
     await expect.poll(() => heading(page).textContent(), { timeout: 20_000 }).toMatch(/^T-\d{6} Equipo con código/);
     await expect.poll(() => syncStatus(page)).toMatch(/^Sincronizado/);
+    const number = (await heading(page).textContent())!.split(' ')[0]!;
+    const [stored] = await db.select().from(tickets).where(eq(tickets.number, number));
+    expect(stored).toMatchObject({ equipmentId: first.id, siteId: site.id, contractId: acme.id });
     await context.close();
   });
 });

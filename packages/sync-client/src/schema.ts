@@ -133,18 +133,22 @@ export class SyncDatabase extends Dexie {
     return ((await this.reference.get(kind))?.rows ?? []) as ReferenceRows[K][];
   }
 
-  /** What mutators read: departments, policy and the user's profile. */
+  /** What mutators read: departments, policy, the user's profile and the equipment they may name. */
   async deviceReference(): Promise<DeviceReference> {
-    const [profile, departments, policy] = await Promise.all([
+    const [profile, departments, policy, equipment] = await Promise.all([
       this.referenceRows('profile'),
       this.referenceRows('departments'),
       this.referenceRows('policy'),
+      this.reference.get('equipment'),
     ]);
-    return {
+    const ref: DeviceReference = {
       profile: profile[0] ?? null,
       departments: new Map(departments.map((d) => [d.id, d])),
       policy: policy[0] ?? null,
     };
+    // Only a device that received the kind knows which codes exist; one that did not leaves it to the server.
+    if (equipment) ref.equipment = equipment.rows as ReferenceRows['equipment'][];
+    return ref;
   }
 
   /** A ticket's articles in server order (optimistic ones last until the server has them). */

@@ -1,4 +1,4 @@
-import { AppError, type CreateTicketInput, ErrorCode } from '@mesa/core';
+import { AppError, type CreateTicketInput, ErrorCode, equipmentNotFound, mayNameEquipment } from '@mesa/core';
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { contracts, organizations, users } from '../db/schema';
@@ -42,17 +42,18 @@ export async function resolveIntake(tx: DbOrTx, actor: Actor, input: CreateTicke
     input.maintenanceCode || input.serialNumber
       ? await lookupEquipment(tx, { maintenanceCode: input.maintenanceCode, serialNumber: input.serialNumber })
       : null;
-  if ((input.maintenanceCode || input.serialNumber) && !found) {
-    throw missing(input.maintenanceCode ? 'maintenanceCode' : 'serialNumber');
+  const field = input.maintenanceCode ? 'maintenanceCode' : 'serialNumber';
+  // Unknown, or another organization's for a customer: the device refuses alike (findEquipment).
+  if (
+    (input.maintenanceCode || input.serialNumber) &&
+    (!found || !mayNameEquipment(actor, found.organization?.id ?? null))
+  ) {
+    throw equipmentNotFound(field);
   }
 
   if (actor.role === 'customer') {
     const forbidden = staffOnly.filter((f) => input[f] !== undefined);
     if (forbidden.length > 0) throw new AppError(ErrorCode.FORBIDDEN, 'staff-only fields', { fields: forbidden });
-    // A customer may name equipment only when it is under their own organization's contract.
-    if (found && (!actor.organizationId || found.organization?.id !== actor.organizationId)) {
-      throw missing(input.maintenanceCode ? 'maintenanceCode' : 'serialNumber');
-    }
     return {
       requesterId: actor.id,
       organizationId: actor.organizationId,

@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
 import {
   type DeviceDepartment,
+  type DeviceEquipment,
+  type DeviceOrganization,
   type DevicePolicy,
   type DeviceProfile,
+  type DeviceSite,
   type DeviceStaff,
   type PatchOperation,
   type ReferenceKind,
   type ReferenceRows,
   referenceKinds,
+  referenceOrganizations,
   seesStaffDirectory,
   staffRoles,
 } from '@mesa/core';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
-import { users } from '../db/schema';
+import { contracts, equipment, organizations, sites, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import { is24x7, type Reference } from '../services/reference-service';
 
@@ -45,7 +50,58 @@ async function referenceSets(db: Db, reference: Reference, actor: Actor): Promis
         .where(and(inArray(users.role, [...staffRoles]), isNull(users.disabledAt)))
         .orderBy(asc(users.name), asc(users.id))
     : [];
-  return { profile: [profile], departments, policy: [policy], staff };
+  return { profile: [profile], departments, policy: [policy], staff, ...(await organizationSets(db, actor)) };
+}
+
+/** The organizations, sites and equipment the actor may name (core's referenceOrganizations). */
+async function organizationSets(db: Db, actor: Actor): Promise<Pick<Sets, 'organizations' | 'sites' | 'equipment'>> {
+  const orgs = referenceOrganizations(actor);
+  if (orgs !== 'all' && orgs.length === 0) return { organizations: [], sites: [], equipment: [] };
+  const inOrgs = (col: AnyPgColumn) => (orgs === 'all' ? undefined : inArray(col, orgs));
+  const equipmentRows: DeviceEquipment[] = await db
+    .select({
+      id: equipment.id,
+      serialNumber: equipment.serialNumber,
+      model: equipment.model,
+      maintenanceCode: equipment.maintenanceCode,
+      siteId: equipment.siteId,
+      contractId: equipment.contractId,
+      contractNumber: contracts.number,
+      organizationId: contracts.organizationId,
+    })
+    .from(equipment)
+    .leftJoin(contracts, eq(contracts.id, equipment.contractId))
+    .where(inOrgs(contracts.organizationId))
+    .orderBy(asc(equipment.serialNumber));
+  // A customer's sites: their organization's, and wherever their equipment stands.
+  const equipmentSites = [...new Set(equipmentRows.map((e) => e.siteId).filter((x): x is string => x !== null))];
+  const siteScope =
+    orgs === 'all'
+      ? undefined
+      : equipmentSites.length
+        ? or(inArray(sites.organizationId, orgs), inArray(sites.id, equipmentSites))
+        : inArray(sites.organizationId, orgs);
+  const siteRows: DeviceSite[] = await db
+    .select({
+      id: sites.id,
+      name: sites.name,
+      address: sites.address,
+      regionId: sites.regionId,
+      organizationId: sites.organizationId,
+    })
+    .from(sites)
+    .where(siteScope)
+    .orderBy(asc(sites.name), asc(sites.id));
+  const organizationRows: DeviceOrganization[] = await db
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      membersSeeEachOther: organizations.membersSeeEachOther,
+    })
+    .from(organizations)
+    .where(inOrgs(organizations.id))
+    .orderBy(asc(organizations.name), asc(organizations.id));
+  return { organizations: organizationRows, sites: siteRows, equipment: equipmentRows };
 }
 
 const digestOf = (rows: unknown[]): string =>

@@ -164,6 +164,7 @@ export const en: Messages = {
   'tickets.count': 'Tickets: {count}',
   'ticket.pendingNumber': 'Pending number',
   'ticket.sla': 'Service level',
+  'ticket.equipment': 'Equipment',
   'ticket.maintenanceCode': 'Maintenance code',
   'sla.met': 'On time (met)',
   'sla.breached': 'Overdue',
@@ -192,6 +193,9 @@ export const en: Messages = {
   'newTicket.noDepartmentsYet': 'The departments are not on this device yet: connect once to download them.',
   'newTicket.maintenanceCodeHint':
     'Optional. Your maintenance contract code identifies your company, the equipment and its location.',
+  'newTicket.noEquipment': 'None, or not sure which',
+  'newTicket.codeUnknown':
+    'No equipment you may choose has the code “{code}”. Check it or pick the equipment from the list.',
   'newTicket.ccInvalid': 'These CC addresses are not valid: {addresses}',
   'sync.authRequired': 'Session expired: log in to sync',
   'sync.upgradeRequired': 'Update the app to sync',

@@ -167,6 +167,7 @@ export const es = {
   'tickets.count': 'Tickets: {count}',
   'ticket.pendingNumber': 'Número pendiente',
   'ticket.sla': 'Nivel de servicio',
+  'ticket.equipment': 'Equipo',
   'ticket.maintenanceCode': 'Código de mantenimiento',
   'sla.met': 'En plazo (cumplido)',
   'sla.breached': 'Plazo vencido',
@@ -196,6 +197,9 @@ export const es = {
     'Los departamentos aún no están en este dispositivo: conéctese una vez para descargarlos.',
   'newTicket.maintenanceCodeHint':
     'Opcional. El código de su contrato de mantenimiento identifica su empresa, el equipo y su ubicación.',
+  'newTicket.noEquipment': 'Ninguno o no sé cuál',
+  'newTicket.codeUnknown':
+    'Ningún equipo que usted pueda elegir tiene el código «{code}». Revíselo o elija el equipo de la lista.',
   'newTicket.ccInvalid': 'Estas direcciones de copia no son válidas: {addresses}',
   'sync.authRequired': 'Sesión caducada: inicie sesión para sincronizar',
   'sync.upgradeRequired': 'Actualice la aplicación para sincronizar',

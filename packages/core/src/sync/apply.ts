@@ -9,7 +9,13 @@ import { createdChannel, createdOwner } from '../ticket-create-rules';
 import { reopenTarget, statusChange } from '../ticket-states';
 import { attachmentOf, type MutatorArgs, type ParsedMutation, type TicketField } from './mutators';
 import type { AttachmentRow } from './protocol';
-import { assertDepartmentTakes, type DeviceReference, departmentNotFound } from './reference';
+import {
+  assertDepartmentTakes,
+  type DeviceReference,
+  departmentNotFound,
+  equipmentNotFound,
+  findEquipment,
+} from './reference';
 import { applyFieldChanges, ticketFieldsEditableBy } from './ticket-fields';
 
 /** A synced ticket; `deletedAt` marks a tombstone the client keeps so later edits fail with TICKET_DELETED. */
@@ -138,6 +144,12 @@ function createTicket(state: LocalState, args: MutatorArgs<'createTicket@1'>, ac
   const given = args.requester ?? {};
   const customer = actor.role === 'customer';
   const profile = ref.profile;
+  // The equipment a code or serial names, when the device holds the list the user may name from.
+  const named = args.maintenanceCode || args.serialNumber;
+  const found = named && ref.equipment ? findEquipment(ref.equipment, args) : undefined;
+  if (named && ref.equipment && !found) {
+    throw equipmentNotFound(args.maintenanceCode ? 'maintenanceCode' : 'serialNumber');
+  }
   if (!customer && !args.requesterId && !args.maintenanceCode && !args.serialNumber && !given.name && !given.email) {
     const message = 'the requester is required: requesterId, maintenanceCode or requester.name';
     throw new AppError(ErrorCode.VALIDATION_FAILED, message, {
@@ -158,7 +170,7 @@ function createTicket(state: LocalState, args: MutatorArgs<'createTicket@1'>, ac
     ownerId: createdOwner(actor),
     supportTier: 1,
     requesterId: customer ? actor.id : (args.requesterId ?? null),
-    organizationId: customer ? (profile?.organizationId ?? null) : null,
+    organizationId: customer ? (profile?.organizationId ?? null) : (found?.organizationId ?? null),
     requester: customer
       ? {
           name: profile?.name ?? actor.name ?? '',
@@ -174,9 +186,10 @@ function createTicket(state: LocalState, args: MutatorArgs<'createTicket@1'>, ac
           phone: given.phone || null,
           email: given.email || null,
         },
-    siteId: customer ? null : (args.siteId ?? null),
-    equipmentId: customer ? null : (args.equipmentId ?? null),
-    contractId: null,
+    // Staff may name them directly; what a code names fills the rest, as on the server.
+    siteId: (customer ? undefined : args.siteId) ?? found?.siteId ?? null,
+    equipmentId: (customer ? undefined : args.equipmentId) ?? found?.id ?? null,
+    contractId: found?.contractId ?? null,
     cc: [...new Set(args.cc)],
     firstResponseDueAt: due.firstResponseDueAt.toISOString(),
     resolutionDueAt: due.resolutionDueAt.toISOString(),

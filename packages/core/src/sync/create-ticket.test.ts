@@ -100,4 +100,38 @@ describe('createTicket@1 on the device', () => {
     const once = applyMutation(withReference([department()]), create({}), customer, now);
     expect(applyMutation(once, create({ subject: 'otra' }), customer, now)).toBe(once);
   });
+
+  it('resolves a maintenance code from the equipment the user may name, and refuses one it does not hold', () => {
+    const state = withReference([department()]);
+    const equipment = {
+      id: uuid(80),
+      serialNumber: 'SN-1',
+      model: 'Servidor',
+      maintenanceCode: 'MC-0001',
+      siteId: uuid(81),
+      contractId: uuid(82),
+      contractNumber: 'CT-1',
+      organizationId: uuid(70),
+    };
+    const withEquipment: LocalState = { ...state, reference: { ...state.reference!, equipment: [equipment] } };
+    const next = applyMutation(withEquipment, create({ maintenanceCode: 'mc-0001' }), customer, now);
+    expect(next.tickets.get(uuid(1))).toMatchObject({
+      equipmentId: uuid(80),
+      siteId: uuid(81),
+      contractId: uuid(82),
+      organizationId: uuid(70),
+    });
+    let refused: unknown;
+    try {
+      applyMutation(withEquipment, create({ maintenanceCode: 'MC-9999' }), customer, now);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'REFERENCE_NOT_FOUND', details: { field: 'maintenanceCode' } });
+    // A device that never received the list leaves the code to the server.
+    expect(
+      applyMutation(state, create({ maintenanceCode: 'MC-9999' }), customer, now).tickets.get(uuid(1)),
+    ).toMatchObject({ equipmentId: null });
+  });
 });

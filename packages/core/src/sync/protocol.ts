@@ -7,7 +7,7 @@ import { referenceKindSchema } from './reference';
 /** Wire protocol of /api/sync/push and /api/sync/pull. Bump on any incompatible change to the envelopes. */
 export const PROTOCOL_VERSION = 1;
 /** Shape of the synced rows (tickets, articles, attachments, reference data). Bump when a row schema changes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 export const MAX_MUTATIONS_PER_PUSH = 100;
 /** Rows per table per pull page a client may ask for; the server's default page is smaller (500). */
 export const MAX_PULL_LIMIT = 2000;

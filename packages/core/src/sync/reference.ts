@@ -10,9 +10,18 @@ import type { SlaPolicy } from '../sla';
  * Reference data a device keeps so every form works offline and the device computes what the server
  * computes (priority, due times, what a customer's answer does). Each kind travels whole: a pull sends a
  * kind when its digest changed and the device replaces what it had, so a row that left the user's scope
- * is gone with the next pull. The sets are small (departments, one policy, the staff directory).
+ * is gone with the next pull. The sets are small (departments, one policy, the staff directory, the
+ * organizations, sites and equipment the user may name).
  */
-export const referenceKinds = ['profile', 'departments', 'policy', 'staff'] as const;
+export const referenceKinds = [
+  'profile',
+  'departments',
+  'policy',
+  'staff',
+  'organizations',
+  'sites',
+  'equipment',
+] as const;
 export const referenceKindSchema = z.enum(referenceKinds);
 export type ReferenceKind = (typeof referenceKinds)[number];
 
@@ -54,11 +63,41 @@ export interface DeviceStaff {
   role: Role;
 }
 
+export interface DeviceOrganization {
+  id: string;
+  name: string;
+  membersSeeEachOther: boolean;
+}
+
+export interface DeviceSite {
+  id: string;
+  name: string;
+  address: string | null;
+  regionId: string;
+  organizationId: string | null;
+}
+
+/** A piece of equipment under contract (seed 002: its maintenance code names customer, equipment and place). */
+export interface DeviceEquipment {
+  id: string;
+  serialNumber: string;
+  model: string;
+  maintenanceCode: string | null;
+  siteId: string | null;
+  contractId: string | null;
+  contractNumber: string | null;
+  /** The organization whose contract covers it. */
+  organizationId: string | null;
+}
+
 export interface ReferenceRows {
   profile: DeviceProfile;
   departments: DeviceDepartment;
   policy: DevicePolicy;
   staff: DeviceStaff;
+  organizations: DeviceOrganization;
+  sites: DeviceSite;
+  equipment: DeviceEquipment;
 }
 
 /** What the device holds, as mutators read it. */
@@ -66,7 +105,42 @@ export interface DeviceReference {
   profile: DeviceProfile | null;
   departments: ReadonlyMap<string, DeviceDepartment>;
   policy: DevicePolicy | null;
+  /** Every piece of equipment the user may name (referenceOrganizations); absent when not on the device. */
+  equipment?: readonly DeviceEquipment[];
 }
+
+/**
+ * Whose organizations, sites and equipment a user may see and name: staff all of them (they take calls from
+ * any customer), a customer only their own organization's (equipment under its contracts). The server's
+ * intake refuses a customer's code for any other equipment, and the device receives exactly these.
+ */
+export function referenceOrganizations(actor: { role: Role; organizationId: string | null }): 'all' | string[] {
+  if (isStaff(actor.role)) return 'all';
+  return actor.organizationId ? [actor.organizationId] : [];
+}
+
+export function mayNameEquipment(
+  actor: { role: Role; organizationId: string | null },
+  equipmentOrganizationId: string | null,
+): boolean {
+  const orgs = referenceOrganizations(actor);
+  return orgs === 'all' || (equipmentOrganizationId !== null && orgs.includes(equipmentOrganizationId));
+}
+
+/** Equipment by maintenance code, else by serial number, case-insensitively (as the server looks it up). */
+export function findEquipment(
+  list: readonly DeviceEquipment[],
+  by: { maintenanceCode?: string | undefined; serialNumber?: string | undefined },
+): DeviceEquipment | undefined {
+  const code = by.maintenanceCode?.toUpperCase();
+  if (code) return list.find((e) => e.maintenanceCode?.toUpperCase() === code);
+  const serial = by.serialNumber?.toUpperCase();
+  return serial ? list.find((e) => e.serialNumber.toUpperCase() === serial) : undefined;
+}
+
+/** The one error for a code or serial nobody may name (unknown, or another organization's). */
+export const equipmentNotFound = (field: 'maintenanceCode' | 'serialNumber') =>
+  new AppError(ErrorCode.REFERENCE_NOT_FOUND, `${field} not found`, { field });
 
 /**
  * Who receives the staff directory: staff pick owners among each other. A customer sees the name of who

@@ -28,6 +28,8 @@ interface TicketDraft {
   /** As typed: comma-separated addresses. */
   cc: string;
   maintenanceCode: string;
+  /** Picked from the equipment the user may name (sends its code, or its serial when it has none). */
+  equipmentId: string;
 }
 
 const emptyDraft: TicketDraft = {
@@ -38,6 +40,7 @@ const emptyDraft: TicketDraft = {
   urgency: 'medium',
   cc: '',
   maintenanceCode: '',
+  equipmentId: '',
 };
 
 /**
@@ -47,8 +50,17 @@ const emptyDraft: TicketDraft = {
 export default function NewTicket() {
   usePageTitle(() => t('newTicket.title'));
   const navigate = useNavigate();
-  const ids = { department: createUniqueId(), description: createUniqueId(), hours: createUniqueId() };
+  const ids = {
+    department: createUniqueId(),
+    description: createUniqueId(),
+    hours: createUniqueId(),
+    equipment: createUniqueId(),
+  };
   const departments = useReference('departments');
+  const equipment = useReference('equipment');
+  const sites = useReference('sites');
+  const siteName = (id: string | null) => (id ? sites()?.find((x) => x.id === id)?.name : undefined);
+  const [codeError, setCodeError] = createSignal<string | null>(null);
   const [draft, setDraft, clearDraft] = createDraft<TicketDraft>(() => 'new-ticket', emptyDraft);
   const set = <K extends keyof TicketDraft>(key: K, value: TicketDraft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }));
@@ -74,16 +86,26 @@ export default function NewTicket() {
       if (ccMessage) throw new ApiError({ code: 'VALIDATION_FAILED', message: ccMessage, status: 0 });
       assertAttachable(files());
       const id = uuid();
-      await client.mutate('createTicket@1', {
-        id,
-        departmentId: form.departmentId,
-        subject: form.subject,
-        description: form.description,
-        severity: form.severity,
-        urgency: form.urgency,
-        cc,
-        ...(form.maintenanceCode.trim() ? { maintenanceCode: form.maintenanceCode.trim() } : {}),
-      });
+      const picked = equipment()?.find((e) => e.id === form.equipmentId);
+      const code = form.maintenanceCode.trim();
+      setCodeError(null);
+      try {
+        await client.mutate('createTicket@1', {
+          id,
+          departmentId: form.departmentId,
+          subject: form.subject,
+          description: form.description,
+          severity: form.severity,
+          urgency: form.urgency,
+          cc,
+          ...(code ? { maintenanceCode: code } : picked ? { serialNumber: picked.serialNumber } : {}),
+        });
+      } catch (error) {
+        // The device holds the equipment the user may name: an unknown code is named at its field.
+        const field = (error as { details?: { field?: string } }).details?.field;
+        if (field === 'maintenanceCode') setCodeError(t('newTicket.codeUnknown', { code }));
+        throw error;
+      }
       await attachFiles(client, id, files());
       clearDraft();
       setFiles([]);
@@ -161,13 +183,39 @@ export default function NewTicket() {
           onChange={(level) => set('urgency', level)}
           definitions={urgencyDefinitions}
         />
+        <Show when={(equipment() ?? []).length > 0}>
+          <div class="field">
+            <label for={ids.equipment}>{t('ticket.equipment')}</label>
+            <select
+              id={ids.equipment}
+              value={draft().equipmentId}
+              onChange={(event) => {
+                const chosen = equipment()?.find((e) => e.id === event.currentTarget.value);
+                setDraft((previous) => ({
+                  ...previous,
+                  equipmentId: chosen?.id ?? '',
+                  maintenanceCode: chosen?.maintenanceCode ?? '',
+                }));
+              }}
+            >
+              <option value="">{t('newTicket.noEquipment')}</option>
+              <For each={equipment() ?? []}>
+                {(e) => (
+                  <option value={e.id}>
+                    {[e.model, e.serialNumber, siteName(e.siteId)].filter(Boolean).join(' · ')}
+                  </option>
+                )}
+              </For>
+            </select>
+          </div>
+        </Show>
         <TextField
           label={t('ticket.maintenanceCode')}
           value={draft().maintenanceCode}
-          onInput={(value) => set('maintenanceCode', value)}
+          onInput={(value) => setDraft((previous) => ({ ...previous, maintenanceCode: value, equipmentId: '' }))}
           maxLength={64}
           autocomplete="off"
-          hint={t('newTicket.maintenanceCodeHint')}
+          hint={codeError() ?? t('newTicket.maintenanceCodeHint')}
         />
         <TextField
           label={t('ticket.cc')}
