@@ -19,7 +19,7 @@ import {
 import { backoffDelay } from './backoff';
 import { type EarlyAnswer, type FetchLike, postJson, postJsonEarly } from './http';
 import { holdLeadership, type LockManagerLike } from './leader';
-import { applyOptimistic, rebase } from './optimistic';
+import { applyOptimistic, rebase, warmShadow } from './optimistic';
 import { applyPatch, newPatchProgress, type PatchProgress } from './patch';
 import { listenForPokes } from './pokes';
 import { databaseName, type PendingBlob, type PendingMutation, SyncDatabase } from './schema';
@@ -213,7 +213,15 @@ export class SyncClient {
     let parsed = parseMutation(name, args);
     const now = this.now();
     const id = await this.db.transaction('rw', this.db.syncTables, async () => {
-      const next = (await this.db.getMeta<number>('nextMutationId')) ?? 1;
+      // Each IndexedDB request is a round trip to the browser's storage process: the independent reads go
+      // together (the ticket's bucket stays cached for the mutator), and so do the closing writes.
+      const ticketId = parsed.name === 'createTicket@1' ? parsed.args.id : parsed.args.ticketId;
+      const [stored] = await Promise.all([
+        this.db.getMeta<number>('nextMutationId'),
+        this.db.tickets.get(ticketId),
+        warmShadow(this.db, 'tickets', ticketId),
+      ]);
+      const next = stored ?? 1;
       let queued: unknown = args;
       if (parsed.name === 'updateTicketFields@1' && (args as { seen?: unknown }).seen === undefined) {
         // Stamp what the user saw, read in this same transaction, so the server can mark overwrites.
@@ -223,8 +231,12 @@ export class SyncClient {
           parsed = parseMutation(name, queued);
         }
       }
-      await applyOptimistic(this.db, parsed, this.opts.actor, now);
-      await this.db.mutations.add({ id: next, name, args: queued, clientTime: now.getTime() });
+      // A refused edit throws from applyOptimistic and aborts the transaction: the queue entry goes with it.
+      const writes: Promise<unknown>[] = [
+        applyOptimistic(this.db, parsed, this.opts.actor, now),
+        this.db.mutations.add({ id: next, name, args: queued, clientTime: now.getTime() }),
+        this.db.setMeta('nextMutationId', next + 1),
+      ];
       if (blob && (parsed.name === 'addAttachment@1' || parsed.name === 'captureSignature@1')) {
         const a = parsed.args;
         const pending: PendingBlob = {
@@ -235,9 +247,9 @@ export class SyncClient {
           contentType: a.contentType,
           data: blob,
         };
-        await this.db.blobs.add(pending);
+        writes.push(this.db.blobs.add(pending));
       }
-      await this.db.setMeta('nextMutationId', next + 1);
+      await Promise.all(writes);
       return next;
     });
     await this.refreshCounts();
@@ -599,12 +611,12 @@ export class SyncClient {
     }
   }
 
+  /** One read transaction for the three counts the badge shows (after every edit: each one costs). */
   private async refreshCounts(): Promise<void> {
-    const [pending, uploadsPending, rejected] = await Promise.all([
-      this.db.mutations.count(),
-      this.db.blobs.count(),
-      this.db.rejections.count(),
-    ]);
+    const { mutations, blobs, rejections } = this.db;
+    const [pending, uploadsPending, rejected] = await this.db.transaction('r', [mutations, blobs, rejections], () =>
+      Promise.all([mutations.count(), blobs.count(), rejections.count()]),
+    );
     this.state.set({ pending, uploadsPending, rejected });
   }
 

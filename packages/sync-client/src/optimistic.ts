@@ -8,6 +8,7 @@ import {
   parseMutation,
   type SyncActor,
 } from '@mesa/core';
+import { Dexie } from 'dexie';
 import type { PendingMutation, SyncDatabase, SyncedTable } from './schema';
 import { getArticle, getAttachment, ownerOf, putDetails, removeFromDetail } from './threads';
 
@@ -39,6 +40,36 @@ async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState>
   return state;
 }
 
+/**
+ * Whether rows have a shadow, as read in the running read-write transaction (nothing else writes shadows
+ * meanwhile): a mutation's shadow check then costs no second round trip once warmed.
+ */
+const shadowsSeen = new WeakMap<object, Map<string, boolean>>();
+
+function shadowCache(): Map<string, boolean> | undefined {
+  const tx = Dexie.currentTransaction as { idbtrans?: object; mode?: string } | null;
+  if (!tx?.idbtrans || tx.mode !== 'readwrite') return undefined;
+  let cache = shadowsSeen.get(tx.idbtrans);
+  if (!cache) {
+    cache = new Map();
+    shadowsSeen.set(tx.idbtrans, cache);
+  }
+  return cache;
+}
+
+async function hasShadow(db: SyncDatabase, key: string): Promise<boolean> {
+  const known = shadowCache()?.get(key);
+  if (known !== undefined) return known;
+  const found = (await db.shadows.get(key)) !== undefined;
+  shadowCache()?.set(key, found);
+  return found;
+}
+
+/** Reads whether a row has a shadow ahead of the mutator (see shadowsSeen). */
+export async function warmShadow(db: SyncDatabase, table: SyncedTable, id: string): Promise<void> {
+  await hasShadow(db, shadowKey(table, id));
+}
+
 /** Writes the rows `after` changed, keeping the server's copy of each in a shadow the first time it changes. */
 async function writeChanged(db: SyncDatabase, before: LocalState, after: LocalState): Promise<void> {
   const tables: Array<[SyncedTable, Map<string, Row>, Map<string, Row>]> = [
@@ -50,12 +81,15 @@ async function writeChanged(db: SyncDatabase, before: LocalState, after: LocalSt
     for (const [id, row] of now) {
       if (was.get(id) === row) continue;
       const key = shadowKey(table, id);
-      if (!(await db.shadows.get(key))) {
+      const writes: Promise<unknown>[] = [];
+      if (!(await hasShadow(db, key))) {
         const shadow = { key, table, id, row: was.get(id) ?? null };
         const ticketId = table === 'tickets' ? undefined : (row as Article | AttachmentRow).ticketId;
-        await db.shadows.add(ticketId ? { ...shadow, ticketId } : shadow);
+        writes.push(db.shadows.add(ticketId ? { ...shadow, ticketId } : shadow));
+        shadowCache()?.set(key, true);
       }
-      await putRow(db, table, row);
+      writes.push(putRow(db, table, row));
+      await Promise.all(writes);
     }
   }
 }
@@ -93,6 +127,7 @@ export async function rebase(db: SyncDatabase, actor: SyncActor, now: Date): Pro
     }
   }
   await db.shadows.clear();
+  shadowCache()?.clear();
   const pending: PendingMutation[] = await db.mutations.orderBy('id').toArray();
   for (const p of pending) {
     try {

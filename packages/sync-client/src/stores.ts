@@ -1,4 +1,5 @@
 import { isPendingNumber, type LocalTicket } from '@mesa/core';
+import { Dexie } from 'dexie';
 import {
   BUCKETS,
   bucketOf,
@@ -21,12 +22,36 @@ export type Fresh = Set<number> | null;
 
 const known = (fresh: Fresh, bs: number[]) => (fresh ? bs.filter((b) => fresh.has(b)) : bs);
 
+/**
+ * Ticket buckets already read in the running read-write transaction, by its IndexedDB transaction: an edit
+ * reads its ticket (the mutator's input) and then writes it, and the second read of the same bucket would
+ * cost another structured clone of a few dozen rows. Nothing else can write while the transaction runs.
+ */
+const seenInTransaction = new WeakMap<object, Map<number, TicketBucket>>();
+
+function transactionCache(): Map<number, TicketBucket> | undefined {
+  const tx = Dexie.currentTransaction as { idbtrans?: IDBTransaction; mode?: string } | null;
+  if (!tx?.idbtrans || tx.mode !== 'readwrite') return undefined;
+  let cache = seenInTransaction.get(tx.idbtrans);
+  if (!cache) {
+    cache = new Map();
+    seenInTransaction.set(tx.idbtrans, cache);
+  }
+  return cache;
+}
+
 /** The device's tickets, one record per bucket (see buckets.ts), with a Dexie-like surface. */
 export class TicketStore {
   constructor(private readonly db: SyncDatabase) {}
 
   async get(id: string): Promise<LocalTicket | undefined> {
-    return (await this.db.ticketBuckets.get(bucketOf(id)))?.rows[id];
+    const b = bucketOf(id);
+    const cached = transactionCache()?.get(b);
+    if (cached) return cached.rows[id];
+    const bucket = await this.db.ticketBuckets.get(b);
+    // Looked up again: the transaction's first request is what gives it its IndexedDB transaction.
+    if (bucket) transactionCache()?.set(b, bucket);
+    return bucket?.rows[id];
   }
 
   async toArray(): Promise<LocalTicket[]> {
@@ -71,6 +96,8 @@ export class TicketStore {
         fresh?.add(b);
       }
       await this.db.ticketBuckets.bulkPut(written);
+      const cache = transactionCache();
+      for (const bucket of written) cache?.set(bucket.b, bucket);
       if (numbered.length) await this.editNumbers(numbered, []);
     });
   }
@@ -102,13 +129,28 @@ export class TicketStore {
   }
 
   async clear(): Promise<void> {
+    transactionCache()?.clear();
     await Promise.all([this.db.ticketBuckets.clear(), this.db.numberBuckets.clear()]);
   }
 
+  /** The buckets, read once per transaction (see seenInTransaction); the caller writes what it changes. */
   private async load(bs: number[], fresh: Fresh): Promise<Map<number, TicketBucket>> {
-    const toRead = known(fresh, bs);
+    const cache = transactionCache();
+    const out = new Map<number, TicketBucket>();
+    const toRead: number[] = [];
+    for (const b of known(fresh, bs)) {
+      const hit = cache?.get(b);
+      if (hit) out.set(b, hit);
+      else toRead.push(b);
+    }
     const read = toRead.length ? await this.db.ticketBuckets.bulkGet(toRead) : [];
-    return new Map(read.filter((x) => x !== undefined).map((x) => [x.b, x]));
+    const after = cache ?? transactionCache();
+    for (const bucket of read) {
+      if (!bucket) continue;
+      out.set(bucket.b, bucket);
+      after?.set(bucket.b, bucket);
+    }
+    return out;
   }
 
   private async editNumbers(add: Array<[string, string]>, remove: string[]): Promise<void> {

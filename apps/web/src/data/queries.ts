@@ -23,10 +23,15 @@ export function useTickets(): Accessor<LocalTicket[] | undefined> {
   });
 }
 
+/** A number once resolved names the same ticket for good: a live query then reads only the ticket's bucket. */
+const idsByNumber = new Map<string, string>();
+
 /** A ticket by its number (`T-…`) or, while its number is pending, by the id the device gave it. */
 export async function findTicket(db: SyncDatabase, ref: string): Promise<LocalTicket | null> {
-  const ticket = isUuid(ref) ? await db.tickets.get(ref) : await db.tickets.byNumber(ref);
-  return ticket && !ticket.deletedAt ? ticket : null;
+  const known = isUuid(ref) ? ref : idsByNumber.get(ref);
+  const ticket = known ? await db.tickets.get(known) : await db.tickets.byNumber(ref);
+  if (ticket && !isUuid(ref)) idsByNumber.set(ref, ticket.id);
+  return ticket && !ticket.deletedAt && (isUuid(ref) || ticket.number === ref) ? ticket : null;
 }
 
 export function useTicket(ref: () => string): Accessor<LocalTicket | null | undefined> {
