@@ -43,10 +43,11 @@ export function useBrowser(): () => Browser {
  */
 export function openProfile(
   dir: string,
-  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+  options: { locale?: string; viewport?: { width: number; height: number }; args?: string[] } = {},
 ): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, {
     ...launchOptions,
+    args: [...(launchOptions.args ?? []), ...(options.args ?? [])],
     locale: options.locale ?? 'es-ES',
     viewport: options.viewport ?? { width: 360, height: 740 },
   });
