@@ -41,7 +41,7 @@ try {
     await navigator.serviceWorker.ready;
   });
 
-  const audit = async (url: string, keepStorage: boolean) => {
+  const run = async (url: string, keepStorage: boolean) => {
     const result = await lighthouse(url, {
       port: PORT,
       output: 'json',
@@ -50,7 +50,12 @@ try {
       disableStorageReset: keepStorage,
     });
     if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
-    const lhr = result.lhr;
+    return result.lhr;
+  };
+  const audit = async (url: string, keepStorage: boolean) => {
+    let lhr = await run(url, keepStorage);
+    // Lighthouse's own advice for a trace it failed to record (NO_NAVSTART and the like): run it again.
+    for (let retry = 0; lhr.runtimeError && retry < 2; retry++) lhr = await run(url, keepStorage);
     if (lhr.runtimeError) throw new Error(`lighthouse: ${lhr.runtimeError.message}`);
     const scores = Object.fromEntries(
       categories.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),

@@ -31,6 +31,7 @@ const device = createRoot(() => {
   const [client, setClient] = createSignal<SyncClient | null>(null);
   const [state, setState] = createSignal<SyncState>(initialSyncState());
   let ready: Promise<SyncClient> | null = null;
+  let startNow: () => void = () => {};
   // Keyed on who and which role: refreshing the same user's profile must not restart their store.
   const key = createMemo(() => {
     const user = currentUser();
@@ -41,6 +42,7 @@ const device = createRoot(() => {
       const user = currentUser();
       if (!key || !user) {
         ready = null;
+        startNow = () => {};
         return;
       }
       let stopped = false;
@@ -51,15 +53,28 @@ const device = createRoot(() => {
         reader = new SyncDatabase(databaseName(user.id));
         setDb(reader);
       });
-      const started = loadSyncClient().then((Client) => {
-        const next = new Client({ actor: { id: user.id, role: user.role, name: user.name }, lang: language() });
-        if (stopped) return next;
-        const unsubscribe = next.state.subscribe(setState);
-        onStop.push(unsubscribe);
-        setClient(next);
-        void next.start().catch((error: unknown) => console.error('device store failed to open', error));
-        return next;
+      // The client (zod, the sync engine, a second connection) waits until the first screen has rendered
+      // from the device database and the browser is idle; a form submitted before that loads it at once.
+      let begin: () => void = () => {};
+      const started = new Promise<SyncClient>((resolve, reject) => {
+        begin = () => {
+          begin = () => {};
+          loadSyncClient()
+            .then((Client) => {
+              const next = new Client({ actor: { id: user.id, role: user.role, name: user.name }, lang: language() });
+              if (!stopped) {
+                onStop.push(next.state.subscribe(setState));
+                setClient(next);
+                void next.start().catch((error: unknown) => console.error('device store failed to open', error));
+              }
+              resolve(next);
+            })
+            .catch(reject);
+        };
       });
+      const idle = whenIdle(() => begin());
+      onStop.push(idle);
+      startNow = () => begin();
       ready = started;
       onCleanup(() => {
         stopped = true;
@@ -72,8 +87,30 @@ const device = createRoot(() => {
       });
     }),
   );
-  return { db, client, state, ready: () => ready };
+  return {
+    db,
+    client,
+    state,
+    ready: () => {
+      startNow();
+      return ready;
+    },
+  };
 });
+
+/** Runs `fn` once the browser is idle (at most a second and a half from now); returns a cancel. */
+function whenIdle(fn: () => void): () => void {
+  const w = window as Window & {
+    requestIdleCallback?: (cb: () => void, opts?: { timeout: number }) => number;
+    cancelIdleCallback?: (id: number) => void;
+  };
+  if (w.requestIdleCallback && w.cancelIdleCallback) {
+    const id = w.requestIdleCallback(fn, { timeout: 1500 });
+    return () => w.cancelIdleCallback?.(id);
+  }
+  const id = setTimeout(fn, 200);
+  return () => clearTimeout(id);
+}
 
 export const syncClient = device.client;
 export const syncState = device.state;
