@@ -20,6 +20,8 @@ import { openProfile } from '../test/support/browser';
 import { benchSite, countDeviceRecords, percentile } from '../test/support/web-bench';
 import { PASSWORD } from '../test/support/world';
 
+const median = (xs: number[]) => percentile(xs, 0.5);
+
 const ticketCount = Number(process.env.BENCH_TICKETS ?? 10_000);
 const articlesPerTicket = Number(process.env.BENCH_ARTICLES_PER_TICKET ?? 5);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -176,22 +178,10 @@ try {
     }
   }
 
-  const firstMs = percentile(
-    ours.map((r) => r.firstMs),
-    0.5,
-  );
-  const totalMs = percentile(
-    ours.map((r) => r.totalMs),
-    0.5,
-  );
-  const rawMs = percentile(
-    raw.map((r) => r.ms),
-    0.5,
-  );
-  const bucketedMs = percentile(
-    rawBucketed.map((r) => r.ms),
-    0.5,
-  );
+  const firstMs = median(ours.map((r) => r.firstMs));
+  const totalMs = median(ours.map((r) => r.totalMs));
+  const rawMs = median(raw.map((r) => r.ms));
+  const bucketedMs = median(rawBucketed.map((r) => r.ms));
   const list = (xs: number[]) => xs.map((x) => `${(x / 1000).toFixed(2)} s`).join(', ');
   console.log(
     `rows: ${ticketCount} tickets + ${ticketCount * articlesPerTicket} articles; supervisor on a fresh profile; ` +

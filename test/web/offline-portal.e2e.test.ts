@@ -186,11 +186,9 @@ describe('a customer offline', () => {
     await untilOfflineReady(page);
     await page.goto(`${web.url}/tickets/new`);
     const equipment = page.getByLabel('Equipo', { exact: true });
-    await expect.poll(() => equipment.locator('option').allTextContents()).toEqual([
-      'Ninguno o no sé cuál',
-      'Impresora Kyocera · SN-E2E-1 · Sede Chacao',
-      'Servidor Dell · SN-E2E-2',
-    ]);
+    await expect
+      .poll(() => equipment.locator('option').allTextContents())
+      .toEqual(['Ninguno o no sé cuál', 'Impresora Kyocera · SN-E2E-1 · Sede Chacao', 'Servidor Dell · SN-E2E-2']);
     await page.getByLabel('Departamento').selectOption({ label: 'Sistemas' });
     await page.getByLabel('Asunto').fill('Equipo con código inventado');
     await page.getByLabel('Descripción').fill('El código no existe.');

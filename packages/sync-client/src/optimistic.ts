@@ -8,9 +8,9 @@ import {
   parseMutation,
   type SyncActor,
 } from '@mesa/core';
-import { Dexie } from 'dexie';
 import type { PendingMutation, SyncDatabase, SyncedTable } from './schema';
 import { getArticle, getAttachment, ownerOf, putDetails, removeFromDetail } from './threads';
+import { transactionCache } from './tx-cache';
 
 type Row = LocalTicket | Article | AttachmentRow;
 export const shadowKey = (table: SyncedTable, id: string) => `${table}:${id}`;
@@ -40,22 +40,8 @@ async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState>
   return state;
 }
 
-/**
- * Whether rows have a shadow, as read in the running read-write transaction (nothing else writes shadows
- * meanwhile): a mutation's shadow check then costs no second round trip once warmed.
- */
-const shadowsSeen = new WeakMap<object, Map<string, boolean>>();
-
-function shadowCache(): Map<string, boolean> | undefined {
-  const tx = Dexie.currentTransaction as { idbtrans?: object; mode?: string } | null;
-  if (!tx?.idbtrans || tx.mode !== 'readwrite') return undefined;
-  let cache = shadowsSeen.get(tx.idbtrans);
-  if (!cache) {
-    cache = new Map();
-    shadowsSeen.set(tx.idbtrans, cache);
-  }
-  return cache;
-}
+/** Whether rows have a shadow, as known in the running read-write transaction (only it writes shadows). */
+const shadowCache = transactionCache<string, boolean>();
 
 async function hasShadow(db: SyncDatabase, key: string): Promise<boolean> {
   const known = shadowCache()?.get(key);

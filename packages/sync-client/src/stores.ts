@@ -1,5 +1,4 @@
 import { isPendingNumber, type LocalTicket } from '@mesa/core';
-import { Dexie } from 'dexie';
 import {
   BUCKETS,
   bucketOf,
@@ -13,6 +12,7 @@ import {
   type TicketDetail,
 } from './buckets';
 import type { SyncDatabase } from './schema';
+import { transactionCache } from './tx-cache';
 
 /**
  * Buckets a write may skip reading: after a pull's `clear`, the ones this pull has not written yet are known
@@ -22,23 +22,8 @@ export type Fresh = Set<number> | null;
 
 const known = (fresh: Fresh, bs: number[]) => (fresh ? bs.filter((b) => fresh.has(b)) : bs);
 
-/**
- * Ticket buckets already read in the running read-write transaction, by its IndexedDB transaction: an edit
- * reads its ticket (the mutator's input) and then writes it, and the second read of the same bucket would
- * cost another structured clone of a few dozen rows. Nothing else can write while the transaction runs.
- */
-const seenInTransaction = new WeakMap<object, Map<number, TicketBucket>>();
-
-function transactionCache(): Map<number, TicketBucket> | undefined {
-  const tx = Dexie.currentTransaction as { idbtrans?: IDBTransaction; mode?: string } | null;
-  if (!tx?.idbtrans || tx.mode !== 'readwrite') return undefined;
-  let cache = seenInTransaction.get(tx.idbtrans);
-  if (!cache) {
-    cache = new Map();
-    seenInTransaction.set(tx.idbtrans, cache);
-  }
-  return cache;
-}
+/** Ticket buckets read or written in the running read-write transaction (an edit reads its ticket, then writes it). */
+const bucketCache = transactionCache<number, TicketBucket>();
 
 /** The device's tickets, one record per bucket (see buckets.ts), with a Dexie-like surface. */
 export class TicketStore {
@@ -46,11 +31,11 @@ export class TicketStore {
 
   async get(id: string): Promise<LocalTicket | undefined> {
     const b = bucketOf(id);
-    const cached = transactionCache()?.get(b);
+    const cached = bucketCache()?.get(b);
     if (cached) return cached.rows[id];
     const bucket = await this.db.ticketBuckets.get(b);
     // Looked up again: the transaction's first request is what gives it its IndexedDB transaction.
-    if (bucket) transactionCache()?.set(b, bucket);
+    if (bucket) bucketCache()?.set(b, bucket);
     return bucket?.rows[id];
   }
 
@@ -96,7 +81,7 @@ export class TicketStore {
         fresh?.add(b);
       }
       await this.db.ticketBuckets.bulkPut(written);
-      const cache = transactionCache();
+      const cache = bucketCache();
       for (const bucket of written) cache?.set(bucket.b, bucket);
       if (numbered.length) await this.editNumbers(numbered, []);
     });
@@ -129,13 +114,13 @@ export class TicketStore {
   }
 
   async clear(): Promise<void> {
-    transactionCache()?.clear();
+    bucketCache()?.clear();
     await Promise.all([this.db.ticketBuckets.clear(), this.db.numberBuckets.clear()]);
   }
 
   /** The buckets, read once per transaction (see seenInTransaction); the caller writes what it changes. */
   private async load(bs: number[], fresh: Fresh): Promise<Map<number, TicketBucket>> {
-    const cache = transactionCache();
+    const cache = bucketCache();
     const out = new Map<number, TicketBucket>();
     const toRead: number[] = [];
     for (const b of known(fresh, bs)) {
@@ -144,7 +129,7 @@ export class TicketStore {
       else toRead.push(b);
     }
     const read = toRead.length ? await this.db.ticketBuckets.bulkGet(toRead) : [];
-    const after = cache ?? transactionCache();
+    const after = cache ?? bucketCache();
     for (const bucket of read) {
       if (!bucket) continue;
       out.set(bucket.b, bucket);
