@@ -1,7 +1,7 @@
 import { isStaff } from '@mesa/core';
 import { A, type RouteSectionProps, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, on, Show } from 'solid-js';
-import { clearDevice, unsyncedCount } from '../data/device';
+import { clearDevice, unsyncedOnDevice } from '../data/device';
 import { t } from '../i18n';
 import { createSubmission } from '../lib/submission';
 import { currentUser, logout } from '../session';
@@ -30,7 +30,8 @@ export function Layout(props: RouteSectionProps) {
   const onLogout = () =>
     logoutSubmission.run(async () => {
       // Logging out deletes this user's device data: say what has not reached the server yet.
-      const waiting = unsyncedCount();
+      const user = currentUser();
+      const waiting = user ? await unsyncedOnDevice(user) : 0;
       if (waiting > 0 && !window.confirm(t('logout.unsynced', { count: waiting }))) return;
       await logout(clearDevice);
       navigate('/', { replace: true });

@@ -32,6 +32,8 @@ const device = createRoot(() => {
   const [state, setState] = createSignal<SyncState>(initialSyncState());
   let ready: Promise<SyncClient> | null = null;
   let startNow: () => void = () => {};
+  /** Whether this user's client began loading (a logout before that has no client to stop). */
+  let begun = false;
   // Keyed on who and which role: refreshing the same user's profile must not restart their store.
   const key = createMemo(() => {
     const user = currentUser();
@@ -43,6 +45,7 @@ const device = createRoot(() => {
       if (!key || !user) {
         ready = null;
         startNow = () => {};
+        begun = false;
         return;
       }
       let stopped = false;
@@ -59,6 +62,7 @@ const device = createRoot(() => {
       const started = new Promise<SyncClient>((resolve, reject) => {
         begin = () => {
           begin = () => {};
+          begun = true;
           loadSyncClient()
             .then((Client) => {
               const next = new Client({ actor: { id: user.id, role: user.role, name: user.name }, lang: language() });
@@ -72,6 +76,7 @@ const device = createRoot(() => {
             .catch(reject);
         };
       });
+      begun = false;
       const idle = whenIdle(() => begin());
       onStop.push(idle);
       startNow = () => begin();
@@ -95,6 +100,8 @@ const device = createRoot(() => {
       startNow();
       return ready;
     },
+    /** The client if it began loading, without starting one. */
+    begunClient: () => (begun ? ready : null),
   };
 });
 
@@ -129,9 +136,25 @@ export async function deviceClient(): Promise<SyncClient> {
  */
 export const unsyncedCount = (): number => Math.max(device.state().pending, device.state().uploadsPending);
 
+/**
+ * What logging out would lose, counted in the device database itself: the sync client may not have started
+ * yet (it waits for the first screen), and its counts are then still zero.
+ */
+export async function unsyncedOnDevice(user: User): Promise<number> {
+  const { SyncDatabase, databaseName } = await loadDatabase();
+  const open = device.db();
+  const db = open ?? new SyncDatabase(databaseName(user.id));
+  try {
+    const [pending, uploads] = await Promise.all([db.mutations.count(), db.blobs.count()]);
+    return Math.max(pending, uploads, unsyncedCount());
+  } finally {
+    if (!open) db.close();
+  }
+}
+
 /** Stops syncing and deletes the user's device database (logout). */
 export async function clearDevice(user: User): Promise<void> {
-  const running = device.ready();
+  const running = device.begunClient();
   device.db()?.close();
   if (running) await (await running).stop();
   const { Dexie } = await import('dexie');
