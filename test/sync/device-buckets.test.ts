@@ -8,6 +8,7 @@ import {
   removeArticles,
   SyncDatabase,
 } from '@mesa/sync-client';
+import { Dexie } from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -96,6 +97,58 @@ describe('tickets in buckets', () => {
     await db.tickets.delete('new');
     expect(await db.tickets.get('new')).toBeUndefined();
     expect(await db.tickets.byNumber('T-000042')).toBeUndefined();
+    expect(await db.tickets.count()).toBe(0);
+  });
+});
+
+describe('a device database from before buckets', () => {
+  it('keeps the queue, drops the old row stores and pulls in full next time', async () => {
+    const indexedDB = new IDBFactory();
+    // The layout of the previous release (Dexie version 3), with a row, a queued edit and a cookie.
+    const old = new Dexie('upgrade-test', { indexedDB, IDBKeyRange });
+    old.version(1).stores({
+      tickets: 'id, number',
+      threads: 'ticketId',
+      attachments: 'id, ticketId',
+      shadows: 'key',
+      mutations: 'id',
+      blobs: 'id, mutationId',
+      rejections: 'id',
+      meta: 'key',
+    });
+    old.version(2).stores({ reference: 'kind' });
+    old.version(3).stores({ histories: 'ticketId' });
+    await old.open();
+    await old.table('tickets').put(ticket('t1', 'T-000001'));
+    await old
+      .table('mutations')
+      .put({ id: 7, name: 'changeStatus@1', args: { ticketId: 't1', to: 'open' }, clientTime: 1 });
+    await old.table('meta').bulkPut([
+      { key: 'cookie', value: 'an-old-cookie' },
+      { key: 'nextMutationId', value: 8 },
+    ]);
+    old.close();
+
+    db = new SyncDatabase('upgrade-test', { indexedDB, IDBKeyRange });
+    await db.open();
+    expect(db.tables.map((t) => t.name).sort()).toEqual(
+      [
+        'blobs',
+        'detailBuckets',
+        'meta',
+        'mutations',
+        'numberBuckets',
+        'reference',
+        'rejections',
+        'shadows',
+        'ticketBuckets',
+      ].sort(),
+    );
+    expect(await db.mutations.toArray()).toEqual([
+      { id: 7, name: 'changeStatus@1', args: { ticketId: 't1', to: 'open' }, clientTime: 1 },
+    ]);
+    expect(await db.getMeta('nextMutationId')).toBe(8);
+    expect(await db.getMeta('cookie')).toBeNull();
     expect(await db.tickets.count()).toBe(0);
   });
 });
