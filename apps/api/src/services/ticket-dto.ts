@@ -44,7 +44,10 @@ export const toTicket = (t: TicketRow): Ticket => ({
   version: t.version,
 });
 
-export const toArticle = (a: ArticleRow, authorName: string | null): Article => ({
+/** What an article's DTO is made of (the mail's HTML and quoted text stay on the server). */
+export type ArticleFields = Omit<ArticleRow, 'bodyHtml' | 'quotedText' | 'changeXid'>;
+
+export const toArticle = (a: ArticleFields, authorName: string | null): Article => ({
   id: a.id,
   ticketId: a.ticketId,
   kind: a.kind,

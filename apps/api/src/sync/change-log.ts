@@ -9,7 +9,9 @@ import { articleVisibility, attachmentVisibility, ticketScope } from '../service
 import type { HistoryDbRow } from '../services/ticket-dto';
 
 export type TicketRow = typeof tickets.$inferSelect;
-export type ArticleRow = typeof articles.$inferSelect;
+/** An article as the change log reads it: without the mail's HTML and quoted text, which devices never get. */
+export type ArticleRow = Omit<typeof articles.$inferSelect, 'bodyHtml' | 'quotedText'>;
+const { bodyHtml: _html, quotedText: _quoted, ...articleColumns } = getTableColumns(articles);
 export type AttachmentRow = typeof attachments.$inferSelect;
 
 /** Tombstones are kept this long: a cookie older than this cannot be caught up and gets a full pull. */
@@ -192,7 +194,7 @@ async function leadRows(tx: Tx, actor: Actor, limit: number): Promise<LeadRows> 
   if (ids.length === 0) return { tickets: [], articles: [], attachments: [], history: [] };
   // One after the other: a transaction is one connection.
   const articleRows = await tx
-    .select(getTableColumns(articles))
+    .select(articleColumns)
     .from(articles)
     .innerJoin(tickets, eq(tickets.id, articles.ticketId))
     .where(and(inArray(articles.ticketId, ids), articleVisibility(actor)))
@@ -325,7 +327,7 @@ export async function pullChanges(db: Db, actor: Actor, cookie: string | null, l
             : changedSince(col, base);
 
       const articleRows = await tx
-        .select(getTableColumns(articles))
+        .select(articleColumns)
         .from(articles)
         .innerJoin(tickets, eq(tickets.id, articles.ticketId))
         .where(
