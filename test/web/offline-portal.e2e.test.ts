@@ -7,7 +7,9 @@ import { attachments, equipment as equipmentTable, outbox, tickets } from '@mesa
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientsFor } from '../support/api';
 import { launchChromium, openProfile } from '../support/browser';
+import { openTicket } from '../support/tickets';
 import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
 
 const web = useWebWorld();
@@ -52,6 +54,42 @@ describe('the installable shell', () => {
     const page = await context.newPage();
     await page.goto(web.url);
     await untilOfflineReady(page);
+    await context.close();
+  });
+});
+
+describe('the first screen', () => {
+  it('lists the device’s tickets before Dexie and the sync client have loaded', async () => {
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
+    const ticket = await openTicket(as.customer, web.world, { subject: 'Antes de Dexie' });
+    // No service worker here, so that the test's network sees (and holds back) every script.
+    const context = await browser.newContext({ locale: 'es-ES', serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'ana@acme.test');
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let dexieAsked = false;
+    await page.route('**/assets/*.js', async (route) => {
+      const response = await route.fetch();
+      const body = await response.text();
+      // Dexie's own code names its error classes; no other chunk does.
+      if (body.includes('DatabaseClosedError')) {
+        dexieAsked = true;
+        await held;
+      }
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`${web.url}/tickets`);
+    await expect
+      .poll(() => page.locator('.ticket-row', { hasText: 'Antes de Dexie' }).count(), { timeout: 10_000 })
+      .toBe(1);
+    expect(dexieAsked).toBe(true);
+    expect(await page.locator('.ticket-row').first().textContent()).toContain(ticket.number);
+    // Once Dexie arrives, live queries take over and the sync client starts.
+    release();
+    await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toMatch(/^Sincronizado/);
     await context.close();
   });
 });

@@ -64,7 +64,7 @@ export interface MetaRow {
   value: unknown;
 }
 
-export const databaseName = (userId: string) => `mesa-sync-${userId}`;
+export { databaseName } from './first-read';
 
 /**
  * One database per user and browser profile: another user logging in on the same device opens their

@@ -8,19 +8,34 @@ import type {
   ReferenceRows,
 } from '@mesa/core';
 import type { Rejection, SyncDatabase } from '@mesa/sync-client';
-import type { Accessor } from 'solid-js';
+import { readTicketsFirst } from '@mesa/sync-client/first-read';
+import { type Accessor, createResource } from 'solid-js';
 import { pick } from '../i18n';
+import { currentUser } from '../session';
 import { deviceDb } from './device';
 import { createLiveQuery } from './live';
 
 const isUuid = (ref: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
 
-/** Every live ticket on the device (the user's scope), newest activity first. */
+const newestFirst = (rows: LocalTicket[]) =>
+  rows.filter((t) => !t.deletedAt).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+
+/**
+ * Every live ticket on the device (the user's scope), newest activity first. Until Dexie has loaded, the
+ * same records read with plain IndexedDB: the first screen needs neither Dexie nor the sync client.
+ */
 export function useTickets(): Accessor<LocalTicket[] | undefined> {
-  return createLiveQuery(deviceDb, async (db) => {
-    const rows = await db.tickets.toArray();
-    return rows.filter((t) => !t.deletedAt).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
-  });
+  const live = createLiveQuery(deviceDb, async (db) => newestFirst(await db.tickets.toArray()));
+  const [first] = createResource(
+    () => currentUser()?.id,
+    async (id) => {
+      // Any trouble here only means waiting for the live query.
+      const rows = await readTicketsFirst(id).catch(() => null);
+      return { id, rows: rows ? newestFirst(rows) : undefined };
+    },
+  );
+  // Whose rows they are is checked too: another user logging in on this tab never sees the previous one's.
+  return () => live() ?? (first()?.id === currentUser()?.id ? first()?.rows : undefined);
 }
 
 /** A number once resolved names the same ticket for good: a live query then reads only the ticket's bucket. */
