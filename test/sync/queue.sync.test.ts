@@ -361,4 +361,15 @@ describe('a pull of several pages', () => {
     expect(await tech.client.db.tickets.count()).toBeGreaterThanOrEqual(5);
     expect(tech.timeTravel).toEqual([]);
   });
+
+  it('says when it last synced after a restart with no network', async () => {
+    await env.lab.fieldTicket();
+    const tech = await env.lab.device('technician');
+    await settle(tech);
+    const synced = tech.client.state.get().lastSyncAt;
+    expect(synced).toEqual(expect.any(Number));
+    tech.faults.offline = true;
+    await tech.restart();
+    expect(tech.client.state.get().lastSyncAt).toBe(synced);
+  });
 });

@@ -142,6 +142,7 @@ export class SyncClient {
     await this.db.transaction('rw', this.db.meta, async () => {
       this.clientId = (await this.db.getMeta<string>('clientId')) ?? uuid();
       this.clientGroupId = (await this.db.getMeta<string>('clientGroupId')) ?? uuid();
+      this.state.set({ lastSyncAt: (await this.db.getMeta<number>('lastSyncAt')) ?? null });
       await this.db.setMeta('clientId', this.clientId);
       await this.db.setMeta('clientGroupId', this.clientGroupId);
       // Rows of an older shape are pulled again in full; the queue stays.
@@ -362,7 +363,10 @@ export class SyncClient {
       await this.pull();
       await this.upload();
       this.failures = 0;
-      this.state.set({ online: true, error: null, retryAt: null, lastSyncAt: this.now().getTime() });
+      const lastSyncAt = this.now().getTime();
+      this.state.set({ online: true, error: null, retryAt: null, lastSyncAt });
+      // Kept, so that a reload offline still says when the device last caught up.
+      await this.db.setMeta('lastSyncAt', lastSyncAt).catch(() => {});
     } catch (error) {
       this.onFailure(error);
     } finally {

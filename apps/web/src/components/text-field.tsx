@@ -12,9 +12,11 @@ export interface TextFieldProps {
   maxLength?: number;
   multiple?: boolean;
   hint?: string;
+  /** What is wrong with the value: shown in place of the hint, and the input marked invalid. */
+  error?: string | null;
 }
 
-/** A labelled `<input>` whose hint is wired through `aria-describedby`. */
+/** A labelled `<input>` whose hint (or error) is wired through `aria-describedby`. */
 export function TextField(props: TextFieldProps) {
   const id = createUniqueId();
   const hintId = `${id}-hint`;
@@ -32,11 +34,12 @@ export function TextField(props: TextFieldProps) {
         minLength={props.minLength}
         maxLength={props.maxLength}
         multiple={props.multiple}
-        aria-describedby={props.hint ? hintId : undefined}
+        aria-describedby={props.error || props.hint ? hintId : undefined}
+        aria-invalid={props.error ? 'true' : undefined}
       />
-      <Show when={props.hint}>
-        <p id={hintId} class="hint">
-          {props.hint}
+      <Show when={props.error || props.hint}>
+        <p id={hintId} class={props.error ? 'hint field-error' : 'hint'}>
+          {props.error || props.hint}
         </p>
       </Show>
     </div>

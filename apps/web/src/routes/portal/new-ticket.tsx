@@ -103,8 +103,10 @@ export default function NewTicket() {
       } catch (error) {
         // The device holds the equipment the user may name: an unknown code is named at its field.
         const field = (error as { details?: { field?: string } }).details?.field;
-        if (field === 'maintenanceCode') setCodeError(t('newTicket.codeUnknown', { code }));
-        throw error;
+        if (field !== 'maintenanceCode') throw error;
+        const message = t('newTicket.codeUnknown', { code });
+        setCodeError(message);
+        throw new ApiError({ code: 'REFERENCE_NOT_FOUND', message, status: 0 });
       }
       await attachFiles(client, id, files());
       clearDraft();
@@ -215,14 +217,16 @@ export default function NewTicket() {
           onInput={(value) => setDraft((previous) => ({ ...previous, maintenanceCode: value, equipmentId: '' }))}
           maxLength={64}
           autocomplete="off"
-          hint={codeError() ?? t('newTicket.maintenanceCodeHint')}
+          hint={t('newTicket.maintenanceCodeHint')}
+          error={codeError()}
         />
         <TextField
           label={t('ticket.cc')}
           value={draft().cc}
           onInput={(value) => set('cc', value)}
           autocomplete="off"
-          hint={ccError() ?? t('newTicket.ccHint')}
+          hint={t('newTicket.ccHint')}
+          error={ccError()}
         />
         <FileInput files={files()} onChange={setFiles} />
         <FormError error={submission.error()} />
