@@ -123,8 +123,8 @@ export interface BenchDevice {
   page: Page;
   context: BrowserContext;
   userId: string;
-  /** Tickets the device holds, counted with raw IndexedDB. */
-  deviceTickets(): Promise<number>;
+  /** Tickets the device holds after its first sync (checked equal to what was seeded), counted with raw IndexedDB. */
+  held: number;
   close(): Promise<void>;
 }
 
@@ -151,6 +151,8 @@ export async function benchDevice(opts: {
   await page.locator('main input[type=password]').fill(PASSWORD);
   await page.locator('main button[type=submit]').click();
   await waitFor('the first sync', async () => (await deviceTickets()) >= opts.tickets, 300_000);
+  const held = await deviceTickets();
+  if (held !== opts.tickets) throw new Error(`the device holds ${held} tickets, not ${opts.tickets}`);
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
@@ -162,7 +164,7 @@ export async function benchDevice(opts: {
     page,
     context,
     userId,
-    deviceTickets,
+    held,
     async close() {
       await context.close();
       await site.close();

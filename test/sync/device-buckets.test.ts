@@ -3,6 +3,7 @@ import {
   BUCKETS,
   bucketOf,
   getArticle,
+  layoutBeforeBuckets,
   putArticles,
   putDetails,
   removeArticles,
@@ -106,18 +107,7 @@ describe('a device database from before buckets', () => {
     const indexedDB = new IDBFactory();
     // The layout of the previous release (Dexie version 3), with a row, a queued edit and a cookie.
     const old = new Dexie('upgrade-test', { indexedDB, IDBKeyRange });
-    old.version(1).stores({
-      tickets: 'id, number',
-      threads: 'ticketId',
-      attachments: 'id, ticketId',
-      shadows: 'key',
-      mutations: 'id',
-      blobs: 'id, mutationId',
-      rejections: 'id',
-      meta: 'key',
-    });
-    old.version(2).stores({ reference: 'kind' });
-    old.version(3).stores({ histories: 'ticketId' });
+    for (const [i, stores] of layoutBeforeBuckets.entries()) old.version(i + 1).stores(stores);
     await old.open();
     await old.table('tickets').put(ticket('t1', 'T-000001'));
     await old

@@ -4,7 +4,7 @@ export { BUCKETS, bucketOf } from './buckets';
 export { SyncClient, type SyncClientOptions, uuid } from './client';
 export type { FetchLike } from './http';
 export { holdLeadership, type LockManagerLike, MemoryLocks } from './leader';
-export { databaseName, type PendingMutation, type Rejection, SyncDatabase } from './schema';
+export { databaseName, layoutBeforeBuckets, type PendingMutation, type Rejection, SyncDatabase } from './schema';
 export { readEvents } from './sse';
 export { initialSyncState, StateStore, type SyncState } from './state';
 export { getArticle, putArticles, putDetails, removeArticles } from './threads';

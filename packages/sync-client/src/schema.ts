@@ -70,6 +70,22 @@ export { databaseName } from './first-read';
  * One database per user and browser profile: another user logging in on the same device opens their
  * own, so nobody ever sees (or pushes) someone else's queue.
  */
+/** Dexie versions 1–3: one record per ticket, per ticket's thread, history and attachment (an upgrade's start). */
+export const layoutBeforeBuckets: Record<string, string>[] = [
+  {
+    tickets: 'id, number',
+    threads: 'ticketId',
+    attachments: 'id, ticketId',
+    shadows: 'key',
+    mutations: 'id',
+    blobs: 'id, mutationId',
+    rejections: 'id',
+    meta: 'key',
+  },
+  { reference: 'kind' },
+  { histories: 'ticketId' },
+];
+
 export class SyncDatabase extends Dexie {
   ticketBuckets!: EntityTable<TicketBucket, 'b'>;
   detailBuckets!: EntityTable<DetailBucket, 'b'>;
@@ -88,18 +104,7 @@ export class SyncDatabase extends Dexie {
   constructor(name: string, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
     // Few records on purpose (see buckets.ts); queues filter and sort in memory.
-    this.version(1).stores({
-      tickets: 'id, number',
-      threads: 'ticketId',
-      attachments: 'id, ticketId',
-      shadows: 'key',
-      mutations: 'id',
-      blobs: 'id, mutationId',
-      rejections: 'id',
-      meta: 'key',
-    });
-    this.version(2).stores({ reference: 'kind' });
-    this.version(3).stores({ histories: 'ticketId' });
+    for (const [i, stores] of layoutBeforeBuckets.entries()) this.version(i + 1).stores(stores);
     // Rows move into buckets: the old stores go and the next pull is a full one; the queue stays and is
     // rebased on it. A shadow of an attachment made before kept no ticket id: it is found by a scan.
     this.version(4)
