@@ -57,6 +57,12 @@ const FIRST_PAGE_LIMIT = 200;
 /** How soon a kick retries while the browser says it is offline. */
 const OFFLINE_RETRY_MS = 5000;
 
+/**
+ * How long the first sync waits for the event stream's connect poke. The server pokes once it listens, so
+ * a pull started on that poke misses no commit, and one started before it would be followed by another.
+ */
+const CONNECT_POKE_WAIT_MS = 1000;
+
 type Message = { type: 'kick' } | { type: 'state'; state: SyncState } | { type: 'changed' };
 
 export const uuid = (): string => crypto.randomUUID();
@@ -160,8 +166,12 @@ export class SyncClient {
     this.releaseLeadership = holdLeadership(locks, `mesa-sync-leader-${this.opts.actor.id}`, () => {
       if (this.stopped) return;
       this.state.set({ leader: true });
-      if (this.opts.pokes !== false) this.listen();
-      this.kick();
+      if (this.opts.pokes === false) this.kick();
+      else {
+        this.listen();
+        // The connect poke kicks (schedule replaces this timer); an edit meanwhile kicks at once.
+        this.schedule(CONNECT_POKE_WAIT_MS);
+      }
     });
   }
 

@@ -40,7 +40,7 @@ const device = createRoot(() => {
     return user ? `${user.id}:${user.role}` : null;
   });
   createEffect(
-    on(key, (key) => {
+    on(key, (key, before) => {
       const user = currentUser();
       if (!key || !user) {
         ready = null;
@@ -77,8 +77,10 @@ const device = createRoot(() => {
         };
       });
       begun = false;
-      const idle = whenIdle(() => begin());
-      onStop.push(idle);
+      // A login in this page (no user before it) finds an empty device: logging out deleted it. There is no
+      // first screen to wait for, only the first pull, so the client starts now.
+      if (before === null) begin();
+      else onStop.push(whenIdle(() => begin()));
       startNow = () => begin();
       ready = started;
       onCleanup(() => {
@@ -122,6 +124,12 @@ function whenIdle(fn: () => void): () => void {
 export const syncClient = device.client;
 export const syncState = device.state;
 export const deviceDb = device.db;
+
+/** Loads the device's code while a login is on its way, so that its first pull starts as it answers. */
+export function warmDevice(): void {
+  loadDatabase().catch(() => {});
+  loadSyncClient().catch(() => {});
+}
 
 /** The user's sync client, once loaded (a form submitted in the first milliseconds waits for it). */
 export async function deviceClient(): Promise<SyncClient> {

@@ -10,7 +10,7 @@ export const PROTOCOL_VERSION = 1;
 export const SCHEMA_VERSION = 4;
 export const MAX_MUTATIONS_PER_PUSH = 100;
 /** Rows per table per pull page a client may ask for; the server's default page is smaller (500). */
-export const MAX_PULL_LIMIT = 2000;
+export const MAX_PULL_LIMIT = 5000;
 /**
  * The cookie carries up to two Postgres snapshots, each listing the transactions in progress when it was
  * taken (up to one per connection, 20 digits each): a busy server writes cookies of some kilobytes.

@@ -4,6 +4,7 @@ import { createSignal, Show } from 'solid-js';
 import { api } from '../../api';
 import { FormError } from '../../components/form-error';
 import { TextField } from '../../components/text-field';
+import { warmDevice } from '../../data/device';
 import { t } from '../../i18n';
 import { usePageTitle } from '../../lib/page-title';
 import { firstParam, safeRedirect } from '../../lib/params';
@@ -20,6 +21,7 @@ export default function Login() {
 
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
+    warmDevice();
     void submission.run(async () => {
       const { user } = await api<{ user: User }>('/auth/login', {
         method: 'POST',
