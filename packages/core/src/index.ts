@@ -6,6 +6,7 @@ export * from './customer-reply';
 export * from './error-messages';
 export * from './errors';
 export * from './priority';
+export * from './queue';
 export * from './schemas/article';
 export * from './schemas/auth';
 export * from './schemas/common';

@@ -23,6 +23,20 @@ export const ticketPath = (number: string): string => `/tickets/${encodeURICompo
 export const ticketHref = (ticket: { id: string; number: string }): string =>
   ticketPath(ticket.number === '' ? ticket.id : ticket.number);
 
+/**
+ * A span of time as a desk reads it: "45 min", "2 h 05 min", "3 d 4 h" (units the same in both languages).
+ * Rounded down to the minute; under a minute is "0 min".
+ */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${String(mins).padStart(2, '0')} min`;
+  return `${mins} min`;
+}
+
 /** Bytes as KB / MB in the UI language. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB'];

@@ -1,4 +1,4 @@
-import type { User } from '@mesa/core';
+import { isStaff, type User } from '@mesa/core';
 import { A, Navigate, useSearchParams } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { api } from '../../api';
@@ -14,7 +14,11 @@ import { currentUser, setCurrentUser } from '../../session';
 export default function Login() {
   usePageTitle(() => t('login.title'));
   const [params] = useSearchParams();
-  const next = () => safeRedirect(firstParam(params.next));
+  // Staff start at their queue unless a link brought them here.
+  const next = () => {
+    const asked = firstParam(params.next);
+    return asked ? safeRedirect(asked) : isStaff(currentUser()?.role ?? 'customer') ? '/queue' : '/';
+  };
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
   const submission = createSubmission();

@@ -1,6 +1,6 @@
-import { TicketList } from '../../components/ticket-list';
+import { DeskQueue } from '../../components/desk-queue';
 
-/** `/queue`: every ticket on the device, which holds what the staff member's role and departments may see. */
+/** `/queue`: the agents' queue over every ticket on the device (what the role and departments may see). */
 export default function Queue() {
-  return <TicketList title="tickets.queueTitle" />;
+  return <DeskQueue />;
 }

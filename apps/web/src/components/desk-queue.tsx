@@ -1,0 +1,350 @@
+import {
+  defaultQueueFilter,
+  inQueue,
+  isPendingNumber,
+  isQueueState,
+  type LocalTicket,
+  type Priority,
+  priorities,
+  type QueueFilter,
+  type QueueSort,
+  queueSorts,
+  type SlaCountdown,
+  slaCountdown,
+  sortQueue,
+  statusLabels,
+  ticketStatuses,
+} from '@mesa/core';
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { createWindowVirtualizer } from '@tanstack/solid-virtual';
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show } from 'solid-js';
+import { departmentName, useReference, useTickets } from '../data/queries';
+import { type MessageKey, pick, t } from '../i18n';
+import { formatDuration, ticketHref } from '../lib/format';
+import { usePageTitle } from '../lib/page-title';
+import { firstParam } from '../lib/params';
+import { searchMatcher } from '../lib/ticket-search';
+import { currentUser } from '../session';
+import { StatusBadge } from './status-badge';
+
+/** A row's height on a desktop (`min-height` in styles.css); rows that wrap on narrow screens are measured. */
+const ROW_HEIGHT = 100;
+const ROW_GAP = 8;
+/** The countdowns show minutes: a tick every 15 s keeps them within a quarter of one. */
+const TICK_MS = 15_000;
+
+/** The filter and order a URL names (`?state=&dept=&priority=&owner=&sort=&q=`); anything unknown is the default. */
+function filterFrom(params: Record<string, string | string[] | undefined>): { filter: QueueFilter; sort: QueueSort } {
+  const state = firstParam(params.state);
+  const priority = firstParam(params.priority);
+  const sort = firstParam(params.sort);
+  const dept = firstParam(params.dept);
+  return {
+    filter: {
+      state: state && isQueueState(state) ? state : defaultQueueFilter.state,
+      owner: firstParam(params.owner) || defaultQueueFilter.owner,
+      ...(dept ? { departmentId: dept } : {}),
+      ...(priority && (priorities as readonly string[]).includes(priority) ? { priority: priority as Priority } : {}),
+    },
+    sort: sort && (queueSorts as readonly string[]).includes(sort) ? (sort as QueueSort) : 'arrival',
+  };
+}
+
+const isTyping = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName));
+
+/**
+ * The agents' queue, computed on the device from its tickets: filtered by state, department, priority and
+ * owner, searched, ordered by arrival within priority or by the nearest SLA due time, every row with its
+ * countdown. Keyboard: j/k or the arrows move, Enter opens, / searches. Filters live in the URL.
+ */
+export function DeskQueue() {
+  usePageTitle(() => t('tickets.queueTitle'));
+  const ids = {
+    state: createUniqueId(),
+    dept: createUniqueId(),
+    priority: createUniqueId(),
+    owner: createUniqueId(),
+    sort: createUniqueId(),
+    search: createUniqueId(),
+  };
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const view = createMemo(() => filterFrom(params));
+  const [query, setQuery] = createSignal(firstParam(params.q) ?? '');
+  createEffect(on(() => firstParam(params.q) ?? '', setQuery, { defer: true }));
+  let urlTimer: ReturnType<typeof setTimeout> | undefined;
+  const typed = (value: string) => {
+    setQuery(value);
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => setParams({ q: value || undefined }, { replace: true }), 400);
+  };
+
+  const tickets = useTickets();
+  const departments = useReference('departments');
+  const staff = useReference('staff');
+  const staffNames = createMemo(() => new Map((staff() ?? []).map((s) => [s.id, s.name])));
+  const departmentNames = createMemo(() => new Map((departments() ?? []).map((d) => [d.id, departmentName(d)])));
+  const me = () => currentUser()?.id ?? '';
+
+  const [now, setNow] = createSignal(Date.now());
+  const timer = setInterval(() => setNow(Date.now()), TICK_MS);
+  onCleanup(() => {
+    clearInterval(timer);
+    clearTimeout(urlTimer);
+  });
+
+  const matching = createMemo(() => {
+    const { filter } = view();
+    const matches = searchMatcher(query());
+    const user = me();
+    return (tickets() ?? []).filter((ticket) => !ticket.deletedAt && inQueue(ticket, filter, user) && matches(ticket));
+  });
+  // The order is taken when the rows change, not on every tick: rows do not move under the pointer as
+  // clocks run down (a due-time order catches up on the next change or filter).
+  const rows = createMemo(() => sortQueue(matching(), view().sort, Date.now()));
+
+  const [active, setActive] = createSignal(0);
+  createEffect(on(rows, () => setActive((i) => Math.min(i, Math.max(0, rows().length - 1)))));
+
+  let list: HTMLUListElement | undefined;
+  let search: HTMLInputElement | undefined;
+  const virtualizer = createWindowVirtualizer({
+    get count() {
+      return rows().length;
+    },
+    estimateSize: () => ROW_HEIGHT,
+    gap: ROW_GAP,
+    overscan: 8,
+    get scrollMargin() {
+      return list?.offsetTop ?? 0;
+    },
+  });
+
+  const move = (to: number) => {
+    const index = Math.max(0, Math.min(rows().length - 1, to));
+    setActive(index);
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+    // The row may only now be rendered: focus its link once the virtualizer placed it.
+    requestAnimationFrame(() => list?.querySelector<HTMLElement>(`[data-index="${index}"] .ticket-link`)?.focus());
+  };
+  onMount(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      // The first move only puts the focus on the active row; the next ones move it.
+      const step = list?.contains(document.activeElement) ? 1 : 0;
+      if (event.key === 'j' || event.key === 'ArrowDown') move(active() + step);
+      else if (event.key === 'k' || event.key === 'ArrowUp') move(active() - step);
+      else if (event.key === 'Enter' && !(event.target instanceof HTMLAnchorElement)) {
+        const ticket = rows()[active()];
+        if (ticket) navigate(ticketHref(ticket));
+      } else if (event.key === '/') search?.focus();
+      else return;
+      event.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    onCleanup(() => document.removeEventListener('keydown', onKey));
+  });
+
+  const set = (key: string, value: string, fallback: string) =>
+    setParams({ [key]: value === fallback ? undefined : value });
+
+  return (
+    <section class="stack">
+      <div class="section-header">
+        <h1>{t('tickets.queueTitle')}</h1>
+      </div>
+      <div class="filters">
+        <div class="field field-inline">
+          <label for={ids.state}>{t('queue.state')}</label>
+          <select
+            id={ids.state}
+            value={view().filter.state}
+            onChange={(e) => set('state', e.currentTarget.value, 'open')}
+          >
+            <option value="open">{t('queue.state.open')}</option>
+            <option value="closed">{t('queue.state.closed')}</option>
+            <option value="all">{t('queue.state.all')}</option>
+            <For each={ticketStatuses}>{(s) => <option value={s}>{pick(statusLabels[s])}</option>}</For>
+          </select>
+        </div>
+        <div class="field field-inline">
+          <label for={ids.dept}>{t('ticket.department')}</label>
+          <select
+            id={ids.dept}
+            value={view().filter.departmentId ?? ''}
+            onChange={(e) => set('dept', e.currentTarget.value, '')}
+          >
+            <option value="">{t('queue.allDepartments')}</option>
+            <For each={departments() ?? []}>{(d) => <option value={d.id}>{departmentName(d)}</option>}</For>
+          </select>
+        </div>
+        <div class="field field-inline">
+          <label for={ids.priority}>{t('ticket.priority')}</label>
+          <select
+            id={ids.priority}
+            value={view().filter.priority ?? ''}
+            onChange={(e) => set('priority', e.currentTarget.value, '')}
+          >
+            <option value="">{t('queue.anyPriority')}</option>
+            <For each={priorities}>{(p) => <option value={p}>{p}</option>}</For>
+          </select>
+        </div>
+        <div class="field field-inline">
+          <label for={ids.owner}>{t('ticket.owner')}</label>
+          <select
+            id={ids.owner}
+            value={view().filter.owner}
+            onChange={(e) => set('owner', e.currentTarget.value, 'any')}
+          >
+            <option value="any">{t('queue.owner.any')}</option>
+            <option value="me">{t('queue.owner.me')}</option>
+            <option value="none">{t('queue.owner.none')}</option>
+            <For each={(staff() ?? []).filter((s) => s.id !== me() && s.role !== 'admin')}>
+              {(s) => <option value={s.id}>{s.name}</option>}
+            </For>
+          </select>
+        </div>
+        <div class="field field-inline">
+          <label for={ids.sort}>{t('queue.sort')}</label>
+          <select id={ids.sort} value={view().sort} onChange={(e) => set('sort', e.currentTarget.value, 'arrival')}>
+            <option value="arrival">{t('queue.sort.arrival')}</option>
+            <option value="due">{t('queue.sort.due')}</option>
+          </select>
+        </div>
+        <div class="field field-inline">
+          <label for={ids.search}>{t('tickets.search')}</label>
+          <input
+            id={ids.search}
+            ref={search}
+            type="search"
+            value={query()}
+            onInput={(event) => typed(event.currentTarget.value)}
+            aria-keyshortcuts="/"
+          />
+        </div>
+      </div>
+
+      <Show when={tickets()} fallback={<p role="status">{t('app.loading')}</p>}>
+        <p class="muted" role="status">
+          {t('tickets.count', { count: rows().length })}
+        </p>
+        <Show when={rows().length === 0}>
+          <p>{t('tickets.empty')}</p>
+        </Show>
+        <p class="muted keyboard-hint">{t('queue.keys')}</p>
+        <ul ref={list} class="ticket-list virtual desk-list" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          <For each={virtualizer.getVirtualItems()}>
+            {(item) => {
+              const ticket = () => rows()[item.index];
+              return (
+                <Show when={ticket()}>
+                  {(row) => (
+                    <li
+                      ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
+                      class="ticket-row"
+                      classList={{ active: active() === item.index }}
+                      data-index={item.index}
+                      style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
+                    >
+                      <DeskRow
+                        ticket={row()}
+                        now={now()}
+                        owner={row().ownerId ? (staffNames().get(row().ownerId as string) ?? '—') : null}
+                        department={departmentNames().get(row().departmentId) ?? '—'}
+                        onFocus={() => setActive(item.index)}
+                      />
+                    </li>
+                  )}
+                </Show>
+              );
+            }}
+          </For>
+        </ul>
+      </Show>
+    </section>
+  );
+}
+
+const targetKey = (c: SlaCountdown): MessageKey =>
+  c.target === 'firstResponse' ? 'queue.sla.first' : 'queue.sla.resolution';
+
+function SlaCountdownBadge(props: { clock: SlaCountdown }) {
+  const text = () =>
+    props.clock.level === 'breached'
+      ? t('queue.sla.overdue', { time: formatDuration(-props.clock.remainingMs) })
+      : t('queue.sla.left', { time: formatDuration(props.clock.remainingMs) });
+  return (
+    <span class={`badge sla-clock sla-${props.clock.level}`}>
+      {t(targetKey(props.clock))}: {text()}
+    </span>
+  );
+}
+
+function DeskRow(props: {
+  ticket: LocalTicket;
+  now: number;
+  owner: string | null;
+  department: string;
+  onFocus: () => void;
+}) {
+  const clock = () => slaCountdown(props.ticket, props.now);
+  const requester = () =>
+    [props.ticket.requester.name, props.ticket.requester.organization].filter(Boolean).join(' · ');
+  return (
+    <>
+      <A href={ticketHref(props.ticket)} class="ticket-link" onFocus={props.onFocus}>
+        <span class="ticket-number">
+          {isPendingNumber(props.ticket) ? t('ticket.pendingNumber') : props.ticket.number}
+        </span>
+        <span class="ticket-subject">{props.ticket.subject}</span>
+      </A>
+      <dl class="ticket-meta desk-meta">
+        <div>
+          <dt class="visually-hidden">{t('ticket.status')}</dt>
+          <dd>
+            <StatusBadge status={props.ticket.status} />
+          </dd>
+        </div>
+        <div>
+          <dt class="visually-hidden">{t('ticket.priority')}</dt>
+          <dd>
+            <span class={`badge priority-${props.ticket.priority}`}>{props.ticket.priority}</span>
+          </dd>
+        </div>
+        <Show when={clock()}>
+          {(c) => (
+            <div>
+              <dt class="visually-hidden">{t('ticket.sla')}</dt>
+              <dd>
+                <SlaCountdownBadge clock={c()} />
+              </dd>
+            </div>
+          )}
+        </Show>
+        <div>
+          <dt class="visually-hidden">{t('ticket.owner')}</dt>
+          <dd>{props.owner ?? t('queue.unassigned')}</dd>
+        </div>
+      </dl>
+      <dl class="ticket-meta desk-meta">
+        <div>
+          <dt class="visually-hidden">{t('ticket.requester')}</dt>
+          <dd>{requester()}</dd>
+        </div>
+        <div>
+          <dt class="visually-hidden">{t('ticket.department')}</dt>
+          <dd>{props.department}</dd>
+        </div>
+        <div>
+          <dt class="visually-hidden">{t('queue.age')}</dt>
+          <dd>
+            <time datetime={props.ticket.createdAt} title={t('queue.age')}>
+              {formatDuration(props.now - Date.parse(props.ticket.createdAt))}
+            </time>
+          </dd>
+        </div>
+      </dl>
+    </>
+  );
+}

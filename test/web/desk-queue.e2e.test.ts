@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { tickets } from '@mesa/api/db/schema';
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { clientsFor } from '../support/api';
+import { useBrowser } from '../support/browser';
+import { openTicket } from '../support/tickets';
+import { artifactsDir, logIn, useWebWorld } from '../support/web-world';
+
+const web = useWebWorld();
+const browser = useBrowser();
+
+const HOUR = 3_600_000;
+const at = (offsetMs: number) => new Date(Date.now() + offsetMs);
+
+const rowOf = (page: Page, subject: string) => page.locator('.ticket-row', { hasText: subject });
+const subjects = (page: Page) => page.locator('.ticket-row .ticket-subject').allTextContents();
+const count = (page: Page) => page.locator('main [role=status]').first().textContent();
+
+describe('the agents’ queue', () => {
+  it('shows open tickets with their SLA clocks, filters by owner and state, orders by due time, and moves by keyboard', async () => {
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test', agent: 'agent@t.test' });
+    const breached = await openTicket(as.customer, web.world, { subject: 'Cola: vencida' });
+    const warning = await openTicket(as.customer, web.world, { subject: 'Cola: por vencer' });
+    const mine = await openTicket(as.customer, web.world, { subject: 'Cola: en plazo' });
+    const closed = await openTicket(as.customer, web.world, { subject: 'Cola: cerrada' });
+    const db = web.database.db;
+    // Clocks set where each level begins: breached two hours ago; nine of ten hours gone; barely started.
+    await db
+      .update(tickets)
+      .set({ createdAt: at(-5 * HOUR), firstResponseDueAt: at(-2 * HOUR) })
+      .where(eq(tickets.id, breached.id));
+    await db
+      .update(tickets)
+      .set({ createdAt: at(-9 * HOUR), firstResponseDueAt: at(HOUR + 60_000) })
+      .where(eq(tickets.id, warning.id));
+    await db
+      .update(tickets)
+      .set({ createdAt: at(-HOUR), firstResponseDueAt: at(30 * HOUR) })
+      .where(eq(tickets.id, mine.id));
+    await db.update(tickets).set({ status: 'closed', closedAt: at(0) }).where(eq(tickets.id, closed.id));
+    const assigned = await as.agent.post(`/api/tickets/${mine.number}/assign`, {
+      ownerId: web.world.users.agent.id,
+    });
+    expect(assigned.status).toBe(200);
+
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'agent@t.test');
+    // Staff start at their queue.
+    await expect.poll(() => page.url()).toBe(`${web.url}/queue`);
+    await expect.poll(() => count(page)).toBe('Tickets: 3');
+    expect(await rowOf(page, 'Cola: cerrada').count()).toBe(0);
+
+    const clock = (subject: string) => rowOf(page, subject).locator('.sla-clock');
+    expect(await clock('Cola: vencida').getAttribute('class')).toBe('badge sla-clock sla-breached');
+    expect(await clock('Cola: vencida').textContent()).toMatch(/^1\.ª respuesta: vencido hace 2 h 0[01] min$/);
+    expect(await clock('Cola: por vencer').getAttribute('class')).toBe('badge sla-clock sla-warning');
+    expect(await clock('Cola: por vencer').textContent()).toMatch(/^1\.ª respuesta: quedan 1 h 0[01] min$/);
+    expect(await clock('Cola: en plazo').getAttribute('class')).toBe('badge sla-clock sla-ok');
+    expect(await rowOf(page, 'Cola: en plazo').textContent()).toContain('Ana Acme');
+    expect(await rowOf(page, 'Cola: vencida').textContent()).toContain('Sin asignar');
+    await page.screenshot({ path: join(artifactsDir(), 'desk-queue-1280.png') });
+
+    // Same priority: first come, first served; by due time the overdue one leads.
+    expect(await subjects(page)).toEqual(['Cola: por vencer', 'Cola: vencida', 'Cola: en plazo']);
+    await page.getByLabel('Orden').selectOption({ label: 'Vencimiento del SLA' });
+    await expect.poll(() => subjects(page)).toEqual(['Cola: vencida', 'Cola: por vencer', 'Cola: en plazo']);
+
+    await page.getByLabel('Propietario').selectOption({ label: 'Yo' });
+    await expect.poll(() => subjects(page)).toEqual(['Cola: en plazo']);
+    expect(page.url()).toBe(`${web.url}/queue?sort=due&owner=me`);
+    await page.getByLabel('Propietario').selectOption({ label: 'Sin asignar' });
+    await expect.poll(() => subjects(page)).toEqual(['Cola: vencida', 'Cola: por vencer']);
+    await page.getByLabel('Propietario').selectOption({ label: 'Cualquiera' });
+    await page.getByLabel('Estado').selectOption({ label: 'Resueltos y cerrados' });
+    await expect.poll(() => subjects(page)).toEqual(['Cola: cerrada']);
+    expect(await rowOf(page, 'Cola: cerrada').locator('.sla-clock').count()).toBe(0);
+    await page.getByLabel('Estado').selectOption({ label: 'Abiertos' });
+    await expect.poll(() => count(page)).toBe('Tickets: 3');
+
+    // The first key focuses the active row, the next ones move; Enter opens.
+    await page.keyboard.press('j');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('Cola: vencida');
+    await page.keyboard.press('j');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toContain('Cola: por vencer');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toBe(`${web.url}/tickets/${warning.number}`);
+    await page.goBack();
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+    await context.close();
+  });
+});
