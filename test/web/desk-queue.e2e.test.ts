@@ -39,7 +39,10 @@ describe('the agents’ queue', () => {
       .update(tickets)
       .set({ createdAt: at(-HOUR), firstResponseDueAt: at(30 * HOUR) })
       .where(eq(tickets.id, mine.id));
-    await db.update(tickets).set({ status: 'closed', closedAt: at(0) }).where(eq(tickets.id, closed.id));
+    await db
+      .update(tickets)
+      .set({ status: 'closed', closedAt: at(0) })
+      .where(eq(tickets.id, closed.id));
     const assigned = await as.agent.post(`/api/tickets/${mine.number}/assign`, {
       ownerId: web.world.users.agent.id,
     });
