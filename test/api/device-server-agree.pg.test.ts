@@ -59,6 +59,7 @@ function referenceFrom(patch: PatchOp[]): DeviceReference {
     departments: new Map(rows('departments').map((d) => [d.id, d])),
     policy: rows('policy')[0] ?? null,
     equipment: rows('equipment'),
+    staff: rows('staff'),
   };
 }
 
@@ -83,6 +84,12 @@ const step = fc.oneof(
     urgency: fc.option(level, { nil: undefined }),
   }),
   fc.record({ kind: fc.constant('attach' as const), onNote: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('assign' as const),
+    owner: fc.constantFrom('me', 'agent', 'technician', 'nobody', 'keep'),
+    tier: fc.option(fc.constantFrom(1, 2, 3), { nil: undefined }),
+    note: fc.boolean(),
+  }),
 );
 
 const scenario = fc.record({
@@ -97,8 +104,35 @@ const scenario = fc.record({
 
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
-function mutationFor(s: Step, ticketId: string, lastNote: string | null): { name: MutatorName; args: unknown } {
+function mutationFor(
+  s: Step,
+  ticketId: string,
+  lastNote: string | null,
+  who: Who,
+): { name: MutatorName; args: unknown } {
   switch (s.kind) {
+    case 'assign': {
+      // Owners from the directory the device holds (anyone else is the server's to check). A technician's
+      // hand-over takes the ticket out of their scope, which only the server knows: they keep it here.
+      const owner = who === 'technician' && s.owner !== 'keep' ? 'me' : s.owner;
+      const ownerId = {
+        me: world.users[who].id,
+        agent: world.users.agent.id,
+        technician: world.users.technician.id,
+        nobody: null,
+        keep: undefined,
+      }[owner];
+      const tier = s.tier ?? (ownerId === undefined ? 2 : undefined);
+      return {
+        name: 'assignTicket@1',
+        args: {
+          ticketId,
+          ...(ownerId !== undefined ? { ownerId } : {}),
+          ...(tier ? { supportTier: tier } : {}),
+          ...(s.note ? { note: 'Pasa al segundo nivel: requiere especialista.', noteId: randomUUID() } : {}),
+        },
+      };
+    }
     case 'status':
       return { name: 'changeStatus@1', args: { ticketId, to: s.to } };
     case 'note':
@@ -147,6 +181,7 @@ const comparableTicket = (t: Ticket) => ({
   channel: t.channel,
   departmentId: t.departmentId,
   ownerId: t.ownerId,
+  supportTier: t.supportTier,
   requesterId: t.requesterId,
   organizationId: t.organizationId,
   requesterName: t.requester.name,
@@ -199,7 +234,7 @@ describe('the device and the server', () => {
         ];
         let lastNote: string | null = null;
         for (const s of sc.steps) {
-          const m = mutationFor(s, ticketId, lastNote);
+          const m = mutationFor(s, ticketId, lastNote, sc.who);
           if (m.name === 'addNote@1') lastNote = (m.args as { id: string }).id;
           mutations.push(m);
         }

@@ -192,6 +192,51 @@ describe('POST /api/sync/push', () => {
   });
 });
 
+describe('assignTicket@1', () => {
+  it('hands a ticket over with its reason as an internal note, once; an owner who is no staff is refused', async () => {
+    const t = await openTicket(as.customer, world);
+    const noteId = randomUUID();
+    const handOver = {
+      ticketId: t.id,
+      ownerId: world.users.agent.id,
+      supportTier: 2,
+      note: 'Segundo nivel: requiere especialista en redes.',
+      noteId,
+    };
+    const batch = [
+      { id: 1, name: 'assignTicket@1', args: handOver },
+      { id: 2, name: 'assignTicket@1', args: { ticketId: t.id, ownerId: world.users.customer.id } },
+      { id: 3, name: 'assignTicket@1', args: { ticketId: t.id, note: 'sin id' } },
+    ];
+    const d = device(as.agent);
+    const r = await d.push(batch);
+    expect(r.body).toMatchObject({
+      lastMutationId: 3,
+      rejected: [
+        { id: 2, code: 'VALIDATION_FAILED' },
+        { id: 3, code: 'VALIDATION_FAILED' },
+      ],
+    });
+    const after = (await as.agent.get(`/api/tickets/${t.number}`)).body as Ticket;
+    expect(after).toMatchObject({ ownerId: world.users.agent.id, supportTier: 2, status: 'open' });
+    // The same hand-over from a device that never heard back (a new queue): the note is not written twice.
+    expect((await device(as.agent).push([{ id: 1, name: 'assignTicket@1', args: handOver }])).body.rejected).toEqual(
+      [],
+    );
+    const notes = (await as.agent.get(`/api/tickets/${t.number}/articles`)).body.items.filter(
+      (a: { id: string }) => a.id === noteId,
+    );
+    expect(notes).toMatchObject([{ kind: 'internal_note', body: handOver.note, authorId: world.users.agent.id }]);
+    const mail = await database.db.select().from(outbox).where(eq(outbox.kind, 'ticket_assigned'));
+    expect(mail.filter((m) => (m.payload as { ticketId: string }).ticketId === t.id)).toHaveLength(1);
+    // A customer cannot hand over even their own ticket.
+    const own = await device(as.customer).push([
+      { id: 1, name: 'assignTicket@1', args: { ticketId: t.id, supportTier: 3 } },
+    ]);
+    expect(own.body.rejected).toMatchObject([{ id: 1, code: 'FORBIDDEN' }]);
+  });
+});
+
 describe('errors', () => {
   it('text Postgres cannot store (NUL, a lone surrogate) is a recorded rejection naming the field; the queue goes on', async () => {
     const d = device(as.agent);

@@ -1,6 +1,7 @@
 export * from './api-error';
 export * from './article-rules';
 export * from './article-visibility';
+export * from './assignment';
 export * from './calendar';
 export * from './customer-reply';
 export * from './error-messages';

@@ -7,6 +7,8 @@ export type Role = (typeof roles)[number];
 /** Roles that work tickets (everyone but the customer). */
 export const staffRoles: readonly Role[] = ['technician', 'agent', 'supervisor', 'admin'];
 export const isStaff = (role: Role): boolean => role !== 'customer';
+/** Agents and up manage queues; technicians only work what they are given. */
+export const managesQueues = (role: Role): boolean => role === 'agent' || role === 'supervisor' || role === 'admin';
 
 export const languages = ['es', 'en'] as const;
 export type Language = (typeof languages)[number];

@@ -15,6 +15,13 @@ import { transactionCache } from './tx-cache';
 type Row = LocalTicket | Article | AttachmentRow;
 export const shadowKey = (table: SyncedTable, id: string) => `${table}:${id}`;
 
+const referenceReaders: ReadonlySet<ParsedMutation['name']> = new Set([
+  'createTicket@1',
+  'addNote@1',
+  'updateTicketFields@1',
+  'assignTicket@1',
+]);
+
 /** The rows a mutation reads, from the device's current (optimistic) view. */
 async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState> {
   const state: LocalState = { tickets: new Map(), articles: new Map(), attachments: new Map() };
@@ -23,10 +30,12 @@ async function loadFor(db: SyncDatabase, m: ParsedMutation): Promise<LocalState>
   if (ticket) state.tickets.set(ticket.id, ticket);
   const articleIds: string[] = [];
   if (m.name === 'addNote@1') articleIds.push(m.args.id);
+  if (m.name === 'assignTicket@1' && m.args.noteId) articleIds.push(m.args.noteId);
   if ((m.name === 'addAttachment@1' || m.name === 'captureSignature@1') && m.args.articleId) {
     articleIds.push(m.args.articleId);
   }
-  if (m.name === 'createTicket@1' || m.name === 'addNote@1') state.reference = await db.deviceReference();
+  // What the mutator computes as the server does: due times, a customer's answer, owners from the directory.
+  if (referenceReaders.has(m.name)) state.reference = await db.deviceReference();
   if (m.name === 'createTicket@1') return state;
   // An article of another ticket is not found here, as the server would not find it on this ticket.
   for (const id of articleIds) {

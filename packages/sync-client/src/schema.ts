@@ -138,13 +138,14 @@ export class SyncDatabase extends Dexie {
     return ((await this.reference.get(kind))?.rows ?? []) as ReferenceRows[K][];
   }
 
-  /** What mutators read: departments, policy, the user's profile and the equipment they may name. */
+  /** What mutators read: departments, policy, the user's profile, the equipment they may name and the staff directory. */
   async deviceReference(): Promise<DeviceReference> {
-    const [profile, departments, policy, equipment] = await Promise.all([
+    const [profile, departments, policy, equipment, staff] = await Promise.all([
       this.referenceRows('profile'),
       this.referenceRows('departments'),
       this.referenceRows('policy'),
       this.reference.get('equipment'),
+      this.reference.get('staff'),
     ]);
     const ref: DeviceReference = {
       profile: profile[0] ?? null,
@@ -153,6 +154,7 @@ export class SyncDatabase extends Dexie {
     };
     // Only a device that received the kind knows which codes exist; one that did not leaves it to the server.
     if (equipment) ref.equipment = equipment.rows as ReferenceRows['equipment'][];
+    if (staff) ref.staff = staff.rows as ReferenceRows['staff'][];
     return ref;
   }
 

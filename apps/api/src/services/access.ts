@@ -1,4 +1,4 @@
-import { AppError, articleKinds, ErrorCode, isStaff, mayReadArticle, type ScopeColumn, scopeGrants } from '@mesa/core';
+import { AppError, articleKinds, ErrorCode, isStaff, managesQueues, mayReadArticle, type ScopeColumn, scopeGrants } from '@mesa/core';
 import { eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { articles, attachments, tickets } from '../db/schema';
@@ -58,6 +58,4 @@ export const requireStaff = (actor: Actor | null): Actor => {
   return a;
 };
 
-/** Agents and up manage queues; technicians only work what they are given. */
-export const isManager = (actor: Actor): boolean =>
-  actor.role === 'agent' || actor.role === 'supervisor' || actor.role === 'admin';
+export const isManager = (actor: Actor): boolean => managesQueues(actor.role);

@@ -3,6 +3,7 @@ import {
   type AssignTicketInput,
   applyFieldChanges,
   assertDepartmentTakes,
+  assignmentPatch,
   ErrorCode,
   isStaff,
   type Role,
@@ -18,7 +19,6 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { articles, users } from '../db/schema';
 import type { Actor } from '../http/context';
-import { isManager } from './access';
 import { recordEvent } from './history';
 import { enqueue } from './outbox';
 import type { Reference } from './reference-service';
@@ -124,39 +124,41 @@ async function enqueueStatusMail(tx: Tx, before: TicketRow, after: TicketRow): P
   }
 }
 
-/** Hand-over between owners and support tiers (seeds 001, 002). */
-export async function assignTicket(db: Db, actor: Actor, number: string, input: AssignTicketInput): Promise<Ticket> {
-  if (!isStaff(actor.role)) throw new AppError(ErrorCode.FORBIDDEN);
-  return withTicket(db, actor, number, async (tx, row) => {
-    // A technician sees only their own tickets, so reaching here means they hand over their own work.
-    if (!isManager(actor) && row.ownerId !== actor.id) throw new AppError(ErrorCode.FORBIDDEN);
-    const now = new Date();
-    const patch: Partial<TicketRow> = {};
-    if (input.supportTier !== undefined) patch.supportTier = input.supportTier;
-    if (input.ownerId !== undefined && input.ownerId !== row.ownerId) {
-      if (input.ownerId !== null) {
-        const [owner] = await tx
-          .select({ role: users.role })
-          .from(users)
-          .where(and(eq(users.id, input.ownerId), isNull(users.disabledAt)));
-        if (!owner) throw new AppError(ErrorCode.REFERENCE_NOT_FOUND, 'owner not found', { field: 'ownerId' });
-        if (!isStaff(owner.role)) {
-          const message = 'the owner must be a staff member';
-          throw new AppError(ErrorCode.VALIDATION_FAILED, message, {
-            issues: [{ path: 'ownerId', message, code: 'custom' }],
-          });
-        }
-      }
-      patch.ownerId = input.ownerId;
-      // "Open" means assigned: taking a new ticket opens it, dropping an open one returns it to the queue.
-      if (row.status === 'new' && input.ownerId) patch.status = 'open';
-      if (row.status === 'open' && !input.ownerId) patch.status = 'new';
+/**
+ * Hand-over between owners and support tiers (core's assignmentPatch decides); the reason is kept as an
+ * internal note, under the client's id when a device sent it (a replay then writes nothing).
+ */
+export async function assignTicket(
+  db: Db,
+  actor: Actor,
+  ticket: string | { id: string },
+  input: AssignTicketInput,
+  noteId?: string,
+): Promise<Ticket> {
+  return withTicket(db, actor, ticket, async (tx, row) => {
+    if (noteId) {
+      const [done] = await tx.select({ id: articles.id }).from(articles).where(eq(articles.id, noteId));
+      if (done) return toTicket(row);
     }
+    const now = new Date();
+    let owner: { role: Role } | null | undefined;
+    if (input.ownerId) {
+      [owner = null] = await tx
+        .select({ role: users.role })
+        .from(users)
+        .where(and(eq(users.id, input.ownerId), isNull(users.disabledAt)));
+    }
+    const patch: Partial<TicketRow> = assignmentPatch(toTicket(row), input, actor, owner);
     const after = await saveTicket(tx, actor.id, row, patch, now);
     if (input.note) {
-      await tx
-        .insert(articles)
-        .values({ ticketId: row.id, kind: 'internal_note', authorId: actor.id, body: input.note });
+      await tx.insert(articles).values({
+        ...(noteId ? { id: noteId } : {}),
+        ticketId: row.id,
+        kind: 'internal_note',
+        authorId: actor.id,
+        body: input.note,
+        createdAt: now,
+      });
     }
     if (patch.ownerId) await enqueue(tx, 'ticket_assigned', { ticketId: row.id, ownerId: patch.ownerId });
     return toTicket(after);

@@ -4,7 +4,7 @@ import type { Actor } from '../http/context';
 import type { Reference } from '../services/reference-service';
 import { addArticle } from '../services/ticket-articles';
 import { addAttachmentMeta } from '../services/ticket-attachments';
-import { changeStatus, changeTicket } from '../services/ticket-commands';
+import { assignTicket, changeStatus, changeTicket } from '../services/ticket-commands';
 import { createTicket } from '../services/ticket-create';
 
 /** The server half of each mutator: the same services, access rules and state machine as REST; nothing here writes. */
@@ -28,6 +28,11 @@ export async function applyOnServer(db: Db, reference: Reference, actor: Actor, 
     case 'createTicket@1': {
       const { id, ...input } = m.args;
       await createTicket(db, reference, actor, input, { id });
+      return;
+    }
+    case 'assignTicket@1': {
+      const { ticketId, noteId, ...input } = m.args;
+      await assignTicket(db, actor, { id: ticketId }, input, noteId);
       return;
     }
   }

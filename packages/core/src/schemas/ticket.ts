@@ -103,15 +103,18 @@ export const updateTicketInput = z
 export type UpdateTicketInput = z.infer<typeof updateTicketInput>;
 
 /** Hand-over between owners and support tiers (seeds 001, 002). */
-export const assignTicketInput = z
-  .strictObject({
-    ownerId: idSchema.nullable().optional(),
-    supportTier: supportTierSchema.optional(),
-    note: optionalText(2000).optional(),
-  })
-  .refine((v) => v.ownerId !== undefined || v.supportTier !== undefined, {
-    message: 'ownerId or supportTier is required',
-  });
+export const assignTicketFields = z.strictObject({
+  ownerId: idSchema.nullable().optional(),
+  supportTier: supportTierSchema.optional(),
+  /** Why: kept as an internal note (a move to the next tier says what expertise it needs). */
+  note: optionalText(2000).optional(),
+});
+export const namesOwnerOrTier = [
+  (v: { ownerId?: string | null | undefined; supportTier?: number | undefined }) =>
+    v.ownerId !== undefined || v.supportTier !== undefined,
+  { message: 'ownerId or supportTier is required' },
+] as const;
+export const assignTicketInput = assignTicketFields.refine(...namesOwnerOrTier);
 export type AssignTicketInput = z.infer<typeof assignTicketInput>;
 
 export const closeTicketInput = z.strictObject({ note: optionalText(5000).optional() });

@@ -1,4 +1,5 @@
 import { assertMayAttachTo, assertMayWriteArticle } from '../article-rules';
+import { assignmentPatch } from '../assignment';
 import { customerReplyEffect } from '../customer-reply';
 import { AppError, ErrorCode } from '../errors';
 import type { Article } from '../schemas/article';
@@ -204,6 +205,32 @@ function createTicket(state: LocalState, args: MutatorArgs<'createTicket@1'>, ac
   return withTicket(state, ticket);
 }
 
+/**
+ * A hand-over as the server makes it. An owner outside the device's staff directory (a stale directory, or
+ * none on the device) is the server's to check.
+ */
+function assign(state: LocalState, args: MutatorArgs<'assignTicket@1'>, actor: SyncActor, now: string): LocalState {
+  if (args.noteId && state.articles.has(args.noteId)) return state;
+  const ticket = liveTicket(state, args.ticketId);
+  const owner = args.ownerId ? state.reference?.staff?.find((s) => s.id === args.ownerId) : undefined;
+  const patch = assignmentPatch(ticket, args, actor, owner);
+  const next = withTicket(state, { ...ticket, ...patch, updatedAt: now });
+  if (!args.note || !args.noteId) return next;
+  const note: Article = {
+    id: args.noteId,
+    ticketId: ticket.id,
+    kind: 'internal_note',
+    authorId: actor.id,
+    authorName: actor.name ?? null,
+    body: args.note,
+    nextStatus: null,
+    realProblem: null,
+    realSolution: null,
+    createdAt: now,
+  };
+  return { ...next, articles: new Map(state.articles).set(note.id, note) };
+}
+
 function insertAttachment(state: LocalState, row: AttachmentRow, actor: SyncActor): LocalState {
   if (state.attachments.has(row.id)) return state;
   liveTicket(state, row.ticketId);
@@ -242,5 +269,7 @@ export function applyMutation(state: LocalState, m: ParsedMutation, actor: SyncA
       return insertAttachment(state, { ...attachmentOf(m), createdAt: at }, actor);
     case 'createTicket@1':
       return createTicket(state, m.args, actor, now);
+    case 'assignTicket@1':
+      return assign(state, m.args, actor, at);
   }
 }

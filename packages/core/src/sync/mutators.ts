@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '../errors';
 import { createArticleInput } from '../schemas/article';
 import { idSchema, shortText, storableText } from '../schemas/common';
 import { severitySchema, ticketStatusSchema, urgencySchema } from '../schemas/enums';
-import { createTicketInput, updateTicketInput } from '../schemas/ticket';
+import { assignTicketFields, createTicketInput, namesOwnerOrTier, updateTicketInput } from '../schemas/ticket';
 import { type AttachmentRow, sha256Schema } from './protocol';
 
 /** Largest attachment the sync channel announces; the upload endpoint enforces its own limit too. */
@@ -100,6 +100,12 @@ export const captureSignatureArgs = z.strictObject({
  */
 export const createTicketArgs = createTicketInput.extend({ id: idSchema });
 
+/** A hand-over; `noteId` is the client's id for the note that gives the reason, so a replay writes it once. */
+export const assignTicketArgs = assignTicketFields
+  .extend({ ticketId: idSchema, noteId: idSchema.optional() })
+  .refine(...namesOwnerOrTier)
+  .refine((v) => !v.note || v.noteId !== undefined, { message: 'a note needs its noteId', path: ['noteId'] });
+
 /** Every mutator, by `name@version`. A new version is a new entry; old ones stay while clients may send them. */
 export const mutatorArgs = {
   'updateTicketFields@1': updateTicketFieldsArgs,
@@ -108,6 +114,7 @@ export const mutatorArgs = {
   'addAttachment@1': addAttachmentArgs,
   'captureSignature@1': captureSignatureArgs,
   'createTicket@1': createTicketArgs,
+  'assignTicket@1': assignTicketArgs,
 } as const;
 
 export type MutatorName = keyof typeof mutatorArgs;

@@ -107,6 +107,8 @@ export interface DeviceReference {
   policy: DevicePolicy | null;
   /** Every piece of equipment the user may name (referenceOrganizations); absent when not on the device. */
   equipment?: readonly DeviceEquipment[];
+  /** The staff directory (seesStaffDirectory); absent when not on the device. */
+  staff?: readonly DeviceStaff[];
 }
 
 /**
