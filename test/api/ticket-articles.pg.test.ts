@@ -68,6 +68,8 @@ describe('POST/GET /api/tickets/{number}/articles', () => {
     expect(expectError(next, 403, 'FORBIDDEN').details).toEqual({ fields: ['nextStatus'] });
     const real = await post(as.customer, x, { kind: 'public_reply', body: 'listo', realSolution: 'yo' });
     expect(expectError(real, 403, 'FORBIDDEN').details).toEqual({ fields: ['realSolution'] });
+    const time = await post(as.customer, x, { kind: 'public_reply', body: 'listo', timeSpentMinutes: 30 });
+    expect(expectError(time, 403, 'FORBIDDEN').details).toEqual({ fields: ['timeSpentMinutes'] });
     expect(await writeCounts(database)).toEqual(before);
   });
 
@@ -79,6 +81,7 @@ describe('POST/GET /api/tickets/{number}/articles', () => {
       nextStatus: 'attended',
       realProblem: 'Fusor dañado',
       realSolution: 'Fusor reemplazado',
+      timeSpentMinutes: 90,
     };
     const before = await writeCounts(database);
     const unowned = await post(as.agent, x, note);
@@ -95,6 +98,7 @@ describe('POST/GET /api/tickets/{number}/articles', () => {
       nextStatus: 'attended',
       realProblem: 'Fusor dañado',
       realSolution: 'Fusor reemplazado',
+      timeSpentMinutes: 90,
     });
     const after = await get(x);
     expect(after).toMatchObject({ status: 'attended', attendedAt: r.body.createdAt });
@@ -188,6 +192,10 @@ describe('POST/GET /api/tickets/{number}/articles', () => {
       { kind: 'public_reply', body: 'hola', sticky: true },
       { kind: 'public_reply', body: { text: 'hola' } },
       { kind: 'public_reply', body: 'nul \u0000 byte' },
+      { kind: 'internal_note', body: 'hola', timeSpentMinutes: 0 },
+      { kind: 'internal_note', body: 'hola', timeSpentMinutes: 1441 },
+      { kind: 'internal_note', body: 'hola', timeSpentMinutes: 1.5 },
+      { kind: 'internal_note', body: 'hola', timeSpentMinutes: '30' },
     ];
     for (const body of bad) expectError(await post(as.agent, x, body), 400, 'VALIDATION_FAILED');
     expectError(await as.agent.raw('POST', `/api/tickets/${x.number}/articles`, '{"kind":'), 400, 'MALFORMED_JSON');

@@ -87,7 +87,7 @@ describe('the conversation-writing rules', () => {
     let compared = 0;
     for (const who of roles)
       for (const kind of ['public_reply', 'internal_note'] as const)
-        for (const extra of [{}, { nextStatus: 'attended' }, { realProblem: 'Fuente' }, { realSolution: 'Cambio' }]) {
+        for (const extra of [{}, { nextStatus: 'attended' }, { realProblem: 'Fuente' }, { realSolution: 'Cambio' }, { timeSpentMinutes: 45 }]) {
           const r = await both(w.actors[who], 'addNote@1', {
             id: randomUUID(),
             ticketId,
@@ -99,7 +99,7 @@ describe('the conversation-writing rules', () => {
           seen.add(r.server);
           compared++;
         }
-    expect(compared).toBe(32);
+    expect(compared).toBe(40);
     // Acceptance and every refusal occurred: the matrix crosses each of the rule's edges.
     expect([...seen].sort()).toEqual([
       'FORBIDDEN kind',
@@ -109,6 +109,8 @@ describe('the conversation-writing rules', () => {
       'FORBIDDEN realProblem,kind',
       'FORBIDDEN realSolution',
       'FORBIDDEN realSolution,kind',
+      'FORBIDDEN timeSpentMinutes',
+      'FORBIDDEN timeSpentMinutes,kind',
       'ok',
     ]);
   });

@@ -7,14 +7,15 @@ import { type ArticleKind, isStaff, type Role } from './schemas/enums';
  * server's services run these same checks, so a note the device accepts is one the server accepts.
  */
 
-/** Seed 001: staff notes may set the next state and record the real problem and solution; nobody else's. */
-export const staffOnlyArticleFields = ['nextStatus', 'realProblem', 'realSolution'] as const;
+/** Seed 001: staff notes may set the next state, record the real problem and solution and the time spent; nobody else's. */
+export const staffOnlyArticleFields = ['nextStatus', 'realProblem', 'realSolution', 'timeSpentMinutes'] as const;
 
 export interface ArticleDraft {
   kind: ArticleKind;
   nextStatus?: unknown;
   realProblem?: unknown;
   realSolution?: unknown;
+  timeSpentMinutes?: unknown;
 }
 
 /**

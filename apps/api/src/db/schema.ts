@@ -289,6 +289,8 @@ export const articles = pgTable(
     nextStatus: text('next_status'),
     realProblem: text('real_problem'),
     realSolution: text('real_solution'),
+    /** Minutes the work of this note took (an increment: the ticket's total is the sum). */
+    timeSpentMinutes: integer('time_spent_minutes'),
     /** E-mail: the sanitized HTML part, and the quoted text folded away below the reply (the full original stays in the raw .eml). */
     bodyHtml: text('body_html'),
     quotedText: text('quoted_text'),

@@ -1,4 +1,13 @@
-import { AppError, articleKinds, ErrorCode, isStaff, managesQueues, mayReadArticle, type ScopeColumn, scopeGrants } from '@mesa/core';
+import {
+  AppError,
+  articleKinds,
+  ErrorCode,
+  isStaff,
+  managesQueues,
+  mayReadArticle,
+  type ScopeColumn,
+  scopeGrants,
+} from '@mesa/core';
 import { eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { articles, attachments, tickets } from '../db/schema';

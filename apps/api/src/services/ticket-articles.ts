@@ -57,6 +57,7 @@ export async function addArticle(
         nextStatus: input.nextStatus ?? null,
         realProblem: input.realProblem || null,
         realSolution: input.realSolution || null,
+        timeSpentMinutes: input.timeSpentMinutes ?? null,
         createdAt: now,
       })
       .returning();

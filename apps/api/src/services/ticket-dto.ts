@@ -57,6 +57,7 @@ export const toArticle = (a: ArticleFields, authorName: string | null): Article 
   nextStatus: a.nextStatus as Article['nextStatus'],
   realProblem: a.realProblem,
   realSolution: a.realSolution,
+  timeSpentMinutes: a.timeSpentMinutes,
   createdAt: a.createdAt.toISOString(),
 });
 

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { optionalText, storableText } from './common';
 import { articleKindSchema, ticketStatusSchema } from './enums';
 
+/** The most one note may book: a day. */
+export const MAX_NOTE_MINUTES = 1440;
+
 export const articleSchema = z.object({
   id: z.string(),
   ticketId: z.string(),
@@ -12,6 +15,8 @@ export const articleSchema = z.object({
   nextStatus: ticketStatusSchema.nullable(),
   realProblem: z.string().nullable(),
   realSolution: z.string().nullable(),
+  /** Minutes this note's work took; rows synced before the field existed lack it. */
+  timeSpentMinutes: z.number().int().nullable().optional(),
   createdAt: z.string(),
 });
 export type Article = z.infer<typeof articleSchema>;
@@ -26,5 +31,7 @@ export const createArticleInput = z.strictObject({
   nextStatus: ticketStatusSchema.optional(),
   realProblem: optionalText(5000).optional(),
   realSolution: optionalText(5000).optional(),
+  /** Time the work took, in minutes: an increment, so notes from two devices add up. */
+  timeSpentMinutes: z.number().int().min(1).max(MAX_NOTE_MINUTES).optional(),
 });
 export type CreateArticleInput = z.infer<typeof createArticleInput>;

@@ -120,6 +120,7 @@ function addNote(state: LocalState, args: MutatorArgs<'addNote@1'>, actor: SyncA
     nextStatus: args.nextStatus ?? null,
     realProblem: args.realProblem || null,
     realSolution: args.realSolution || null,
+    timeSpentMinutes: args.timeSpentMinutes ?? null,
     createdAt: now,
   };
   return {
@@ -226,6 +227,7 @@ function assign(state: LocalState, args: MutatorArgs<'assignTicket@1'>, actor: S
     nextStatus: null,
     realProblem: null,
     realSolution: null,
+    timeSpentMinutes: null,
     createdAt: now,
   };
   return { ...next, articles: new Map(state.articles).set(note.id, note) };

@@ -102,6 +102,7 @@ describe('parseMutation', () => {
       'addAttachment@1',
       'captureSignature@1',
       'createTicket@1',
+      'assignTicket@1',
     ]);
   });
 
