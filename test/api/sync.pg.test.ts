@@ -366,6 +366,17 @@ describe('reference data and tickets opened on a device', () => {
     expect(sent.profile?.[0]).toMatchObject({ id: world.users.customer.id, organizationName: 'Acme' });
   });
 
+  it("gives staff the directory with each one's departments, to pick an owner of the department", async () => {
+    const staff = refs((await device(as.agent).pullAll(null)).patch).staff ?? [];
+    expect(staff.find((s) => s.id === world.users.agent.id)).toEqual({
+      id: world.users.agent.id,
+      name: world.users.agent.name,
+      role: 'agent',
+      departmentIds: [world.dept('sistemas').id],
+    });
+    expect(staff.some((s) => s.id === world.users.customer.id)).toBe(false);
+  });
+
   it("creates a device's ticket under the device's id, numbered and acknowledged, once", async () => {
     const d = device(as.customer);
     const id = randomUUID();

@@ -18,7 +18,7 @@ import {
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
-import { contracts, equipment, organizations, sites, users } from '../db/schema';
+import { contracts, equipment, organizations, sites, userDepartments, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import { is24x7, type Reference } from '../services/reference-service';
 
@@ -43,14 +43,31 @@ async function referenceSets(db: Db, reference: Reference, actor: Actor): Promis
     .map((d) => ({ ...d, is24x7: is24x7(d.calendar) }))
     .sort((a, b) => a.slug.localeCompare(b.slug));
   const policy: DevicePolicy = { priorityMatrix: ref.priorityMatrix, slaPolicy: ref.slaPolicy };
-  const staff: DeviceStaff[] = seesStaffDirectory(actor.role)
-    ? await db
-        .select({ id: users.id, name: users.name, role: users.role })
-        .from(users)
-        .where(and(inArray(users.role, [...staffRoles]), isNull(users.disabledAt)))
-        .orderBy(asc(users.name), asc(users.id))
-    : [];
+  const staff = seesStaffDirectory(actor.role) ? await staffDirectory(db) : [];
   return { profile: [profile], departments, policy: [policy], staff, ...(await organizationSets(db, actor)) };
+}
+
+/** Active staff with their departments, in name order (the digest needs a stable order). */
+async function staffDirectory(db: Db): Promise<DeviceStaff[]> {
+  const people = await db
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(and(inArray(users.role, [...staffRoles]), isNull(users.disabledAt)))
+    .orderBy(asc(users.name), asc(users.id));
+  if (people.length === 0) return [];
+  const memberships = await db
+    .select({ userId: userDepartments.userId, departmentId: userDepartments.departmentId })
+    .from(userDepartments)
+    .where(
+      inArray(
+        userDepartments.userId,
+        people.map((p) => p.id),
+      ),
+    )
+    .orderBy(asc(userDepartments.departmentId));
+  const of = new Map<string, string[]>();
+  for (const m of memberships) of.set(m.userId, [...(of.get(m.userId) ?? []), m.departmentId]);
+  return people.map((p) => ({ ...p, departmentIds: of.get(p.id) ?? [] }));
 }
 
 /** The organizations, sites and equipment the actor may name (core's referenceOrganizations). */

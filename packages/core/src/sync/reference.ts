@@ -56,11 +56,12 @@ export interface DevicePolicy {
   slaPolicy: SlaPolicy;
 }
 
-/** Names and roles of the staff, to show and pick owners. */
+/** Names, roles and departments of the staff, to show and pick owners (an agent of the ticket's department). */
 export interface DeviceStaff {
   id: string;
   name: string;
   role: Role;
+  departmentIds: string[];
 }
 
 export interface DeviceOrganization {
