@@ -87,7 +87,13 @@ describe('the conversation-writing rules', () => {
     let compared = 0;
     for (const who of roles)
       for (const kind of ['public_reply', 'internal_note'] as const)
-        for (const extra of [{}, { nextStatus: 'attended' }, { realProblem: 'Fuente' }, { realSolution: 'Cambio' }, { timeSpentMinutes: 45 }]) {
+        for (const extra of [
+          {},
+          { nextStatus: 'attended' },
+          { realProblem: 'Fuente' },
+          { realSolution: 'Cambio' },
+          { timeSpentMinutes: 45 },
+        ]) {
           const r = await both(w.actors[who], 'addNote@1', {
             id: randomUUID(),
             ticketId,
