@@ -1,3 +1,4 @@
+import { SERVICE_DESK_SLUG } from '@mesa/core';
 import { z } from 'zod';
 import { passwordProblem, passwordProblemText } from './services/password-policy';
 
@@ -53,7 +54,7 @@ const envSchema = z.object({
     .string()
     .regex(/^imaps?:\/\//, 'must start with imap:// or imaps://')
     .optional(),
-  IMAP_DEPARTMENT: z.string().min(1).default('atencion'),
+  IMAP_DEPARTMENT: z.string().min(1).default(SERVICE_DESK_SLUG),
   /** More mailboxes: "department-slug=imaps://…;other-slug=imaps://…". */
   IMAP_MAILBOXES: z.string().optional(),
   /** Polling interval when the server has no IDLE, and the safety net when it has. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignmentPatch, mayHandOver, nextTier } from './assignment';
+import { assignmentPatch, mayHandOver, nextTier, ownerCandidates, serviceDeskAgent } from './assignment';
 import { AppError } from './errors';
 
 const agent = { id: 'a', role: 'agent' as const };
@@ -51,5 +51,39 @@ describe('assignmentPatch', () => {
     expect(mayHandOver({ id: 's', role: 'supervisor' }, { ownerId: null })).toBe(true);
     expect(mayHandOver(tech, { ownerId: null })).toBe(false);
     expect([nextTier(1), nextTier(2), nextTier(3)]).toEqual([2, 3, null]);
+  });
+});
+
+describe('owner choices', () => {
+  const person = (
+    id: string,
+    name: string,
+    role: 'agent' | 'supervisor' | 'technician' | 'customer',
+    ...d: string[]
+  ) => ({
+    id,
+    name,
+    role,
+    departmentIds: d,
+  });
+  const staff = [
+    person('z', 'Zoe', 'agent', 'sys', 'desk'),
+    person('b', 'Beto', 'agent', 'desk'),
+    person('c', 'Carmen', 'supervisor'),
+    person('a', 'Ana', 'agent', 'sys'),
+    person('x', 'Xavi', 'customer', 'sys'),
+  ];
+
+  it("offers the department's staff first, then the rest, by name, and never a customer", () => {
+    const { department, others } = ownerCandidates(staff, 'sys');
+    expect(department.map((s) => s.id)).toEqual(['a', 'z']);
+    expect(others.map((s) => s.id)).toEqual(['b', 'c']);
+  });
+
+  it("returns a ticket to the latest service-desk agent who owned it, else the desk's first by name", () => {
+    expect(serviceDeskAgent(staff, 'desk', ['z', 'a', 'b', 'a'])?.id).toBe('b');
+    expect(serviceDeskAgent(staff, 'desk', ['a', 'z'])?.id).toBe('z');
+    expect(serviceDeskAgent(staff, 'desk', [])?.id).toBe('b');
+    expect(serviceDeskAgent(staff, 'nobody', ['a'])).toBeUndefined();
   });
 });

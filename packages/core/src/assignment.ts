@@ -59,3 +59,42 @@ export function assignmentPatch(
   if (ticket.status === 'open' && to === null) patch.status = 'new';
   return patch;
 }
+
+/** The department mail lands in and finished work returns to (seed 001: back to the service-desk agent). */
+export const SERVICE_DESK_SLUG = 'atencion';
+
+interface StaffMember {
+  id: string;
+  name: string;
+  role: Role;
+  departmentIds: readonly string[];
+}
+
+/** Whom a ticket may go to: the staff of its department first, then everyone else, each in name order. */
+export function ownerCandidates<S extends StaffMember>(
+  staff: readonly S[],
+  departmentId: string,
+): { department: S[]; others: S[] } {
+  const sorted = staff.filter((s) => isStaff(s.role)).sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    department: sorted.filter((s) => s.departmentIds.includes(departmentId)),
+    others: sorted.filter((s) => !s.departmentIds.includes(departmentId)),
+  };
+}
+
+/**
+ * The service-desk agent a finished ticket goes back to: the latest of its past owners who works at the
+ * service desk, else the service desk's first agent by name; undefined when the desk has nobody.
+ */
+export function serviceDeskAgent<S extends StaffMember>(
+  staff: readonly S[],
+  serviceDeskId: string,
+  pastOwners: readonly string[],
+): S | undefined {
+  const desk = staff.filter((s) => isStaff(s.role) && s.departmentIds.includes(serviceDeskId));
+  for (const id of [...pastOwners].reverse()) {
+    const found = desk.find((s) => s.id === id);
+    if (found) return found;
+  }
+  return [...desk].sort((a, b) => a.name.localeCompare(b.name))[0];
+}

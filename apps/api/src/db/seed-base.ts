@@ -1,4 +1,4 @@
-import { calendar24x7, officeHours } from '@mesa/core';
+import { calendar24x7, officeHours, SERVICE_DESK_SLUG } from '@mesa/core';
 import type { Db } from './client';
 import { calendars, departments } from './schema';
 
@@ -33,7 +33,7 @@ export async function seedBase(db: Db, domain = 'mesa.test'): Promise<void> {
     await tx
       .insert(departments)
       .values([
-        dept('atencion', 'Atención al Usuario', 'Service Desk', office.id),
+        dept(SERVICE_DESK_SLUG, 'Atención al Usuario', 'Service Desk', office.id),
         dept('comercial', 'Comercial', 'Sales', office.id),
         dept('facturacion', 'Facturación', 'Billing', office.id),
         dept('sistemas', 'Sistemas', 'Systems', office.id),

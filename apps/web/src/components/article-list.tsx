@@ -1,7 +1,7 @@
-import type { Article } from '@mesa/core';
+import { type Article, statusLabels } from '@mesa/core';
 import { For, Show } from 'solid-js';
-import { t } from '../i18n';
-import { formatDateTime } from '../lib/format';
+import { pick, t } from '../i18n';
+import { formatDateTime, formatDuration } from '../lib/format';
 
 /** The conversation, oldest first. Bodies are plain text (never injected as HTML). */
 export function ArticleList(props: { articles: Article[] }) {
@@ -32,6 +32,16 @@ export function ArticleList(props: { articles: Article[] }) {
                   <strong>{t('detail.realSolution')}:</strong> {text()}
                 </p>
               )}
+            </Show>
+            <Show when={article.nextStatus || article.timeSpentMinutes}>
+              <p class="muted">
+                <Show when={article.nextStatus}>
+                  {(to) => <span>{t('note.nextStatus', { status: pick(statusLabels[to()]) })} </span>}
+                </Show>
+                <Show when={article.timeSpentMinutes}>
+                  {(minutes) => <span>{t('note.spent', { time: formatDuration(minutes() * 60_000) })}</span>}
+                </Show>
+              </p>
             </Show>
           </li>
         )}

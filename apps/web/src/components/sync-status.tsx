@@ -172,6 +172,8 @@ function RejectionItem(props: { rejection: Rejection; onDone: () => void }) {
         return t('rejection.addNote', { body: (a.body ?? '').slice(0, 60) });
       case 'changeStatus@1':
         return t('rejection.changeStatus', { status: a.to ? pick(statusLabels[a.to]) : '' });
+      case 'assignTicket@1':
+        return t('rejection.assign');
       case 'addAttachment@1':
       case 'upload':
         return t('rejection.attachment', { name: a.filename ?? '' });

@@ -1,4 +1,5 @@
 import {
+  computePriority,
   type LocalTicket,
   type Severity,
   severityDefinitions,
@@ -9,9 +10,10 @@ import {
   type Urgency,
   urgencyDefinitions,
 } from '@mesa/core';
-import { createSignal, createUniqueId, Show } from 'solid-js';
+import { createSignal, createUniqueId, For, Show } from 'solid-js';
 import { ApiError } from '../api';
 import { deviceClient } from '../data/device';
+import { departmentName, useReference } from '../data/queries';
 import { t } from '../i18n';
 import { parseCc } from '../lib/cc';
 import { createSubmission } from '../lib/submission';
@@ -21,6 +23,7 @@ import { LevelSelect } from './level-select';
 import { TextField } from './text-field';
 
 interface Values {
+  departmentId: string;
   subject: string;
   description: string;
   severity: Severity;
@@ -29,6 +32,7 @@ interface Values {
 }
 
 const valuesOf = (ticket: LocalTicket): Values => ({
+  departmentId: ticket.departmentId,
   subject: ticket.subject,
   description: ticket.description,
   severity: ticket.severity,
@@ -43,7 +47,14 @@ const valuesOf = (ticket: LocalTicket): Values => ({
  */
 export function TicketEdit(props: { ticket: LocalTicket }) {
   const editable = () => new Set<TicketField>(ticketFieldsEditableBy(currentUser()?.role ?? 'customer'));
-  const formFields = ['subject', 'description', 'severity', 'urgency', 'cc'] as const;
+  const formFields = ['departmentId', 'subject', 'description', 'severity', 'urgency', 'cc'] as const;
+  const departments = useReference('departments');
+  const policy = useReference('policy');
+  // The matrix on the device gives the priority the save will set, before saving.
+  const priorityOf = (v: Values) => {
+    const matrix = policy()?.[0]?.priorityMatrix;
+    return matrix ? computePriority(v.severity, v.urgency, matrix) : undefined;
+  };
   const shown = () => formFields.some((f) => editable().has(f));
   // A customer may change only who gets copies: the button says so.
   const onlyCc = () => formFields.every((f) => f === 'cc' || !editable().has(f));
@@ -51,6 +62,7 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
   const [values, setValues] = createSignal<Values | null>(null);
   const saving = createSubmission();
   const descriptionId = createUniqueId();
+  const departmentId = createUniqueId();
   const set = <K extends keyof Values>(key: K, value: Values[K]) =>
     setValues((current) => (current ? { ...current, [key]: value } : current));
   const open = () => {
@@ -73,6 +85,8 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
         const changes: TicketFieldChanges = {};
         const was: TicketFieldsSeen = {};
         const edited = (key: TicketField & keyof Values) => editable().has(key) && after[key] !== before[key];
+        if (edited('departmentId'))
+          [changes.departmentId, was.departmentId] = [after.departmentId, before.departmentId];
         if (edited('subject')) [changes.subject, was.subject] = [after.subject.trim(), before.subject];
         if (edited('description')) [changes.description, was.description] = [after.description, before.description];
         if (edited('severity')) [changes.severity, was.severity] = [after.severity, before.severity];
@@ -111,6 +125,18 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
         {(current) => (
           <form class="stack panel" onSubmit={onSubmit}>
             <h2>{onlyCc() ? t('edit.openCc') : t('edit.title')}</h2>
+            <Show when={editable().has('departmentId')}>
+              <div class="field">
+                <label for={departmentId}>{t('ticket.department')}</label>
+                <select
+                  id={departmentId}
+                  value={current().departmentId}
+                  onChange={(e) => set('departmentId', e.currentTarget.value)}
+                >
+                  <For each={departments() ?? []}>{(d) => <option value={d.id}>{departmentName(d)}</option>}</For>
+                </select>
+              </div>
+            </Show>
             <Show when={editable().has('subject')}>
               <TextField
                 label={t('ticket.subject')}
@@ -147,6 +173,18 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
                 onChange={(v) => set('urgency', v)}
                 definitions={urgencyDefinitions}
               />
+            </Show>
+            <Show when={editable().has('severity') && priorityOf(current())}>
+              {(priority) => (
+                <p aria-live="polite">
+                  {t('edit.priority')}{' '}
+                  <span class={`badge priority-${props.ticket.priority}`}>{props.ticket.priority}</span>
+                  <Show when={priority() !== props.ticket.priority}>
+                    {' → '}
+                    <span class={`badge priority-${priority()}`}>{priority()}</span>
+                  </Show>
+                </p>
+              )}
             </Show>
             <Show when={editable().has('cc')}>
               <TextField

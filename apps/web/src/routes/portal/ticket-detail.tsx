@@ -2,6 +2,7 @@ import {
   isPendingNumber,
   isStaff,
   type LocalTicket,
+  MAX_NOTE_MINUTES,
   movesFor,
   reopenTarget,
   statusLabels,
@@ -18,12 +19,13 @@ import { StatusBadge } from '../../components/status-badge';
 import { TicketEdit } from '../../components/ticket-edit';
 import { TicketFields } from '../../components/ticket-fields';
 import { TicketHistory } from '../../components/ticket-history';
+import { TicketOwner } from '../../components/ticket-owner';
 import { deviceClient } from '../../data/device';
 import { departmentName, useArticles, useReference, useTicket } from '../../data/queries';
 import { pick, t } from '../../i18n';
 import { attachFiles } from '../../lib/attach';
 import { createDraft } from '../../lib/drafts';
-import { ticketPath } from '../../lib/format';
+import { formatDuration, ticketPath } from '../../lib/format';
 import { usePageTitle } from '../../lib/page-title';
 import { createSubmission } from '../../lib/submission';
 import { currentUser } from '../../session';
@@ -73,6 +75,9 @@ export default function TicketDetail() {
               <StatusBadge status={current().status} />
             </header>
             <TicketFields ticket={current()} departmentName={department(current().departmentId)} />
+            <Show when={isStaff(currentUser()?.role ?? 'customer')}>
+              <TicketOwner ticket={current()} />
+            </Show>
             <TicketEdit ticket={current()} />
             <section class="stack">
               <h2>{t('ticket.description')}</h2>
@@ -93,11 +98,18 @@ export default function TicketDetail() {
 
 function Conversation(props: { ticket: LocalTicket }) {
   const articles = useArticles(() => props.ticket.id);
+  // Notes book time as increments: the ticket's total is their sum, whichever device wrote them.
+  const spent = () => (articles() ?? []).reduce((sum, a) => sum + (a.timeSpentMinutes ?? 0), 0);
   return (
     <section class="stack">
       <h2>{t('detail.conversation')}</h2>
       <Show when={articles()} fallback={<p role="status">{t('app.loading')}</p>}>
         {(list) => <ArticleList articles={list()} />}
+      </Show>
+      <Show when={spent() > 0}>
+        <p>
+          <strong>{t('note.total', { time: formatDuration(spent() * 60_000) })}</strong>
+        </p>
       </Show>
       <AttachmentList ticketId={props.ticket.id} />
     </section>
@@ -106,11 +118,23 @@ function Conversation(props: { ticket: LocalTicket }) {
 
 /** A public reply (everyone) or an internal note with the next state (staff), with files; kept as a draft. */
 function Reply(props: { ticket: LocalTicket }) {
-  const ids = { body: createUniqueId(), kind: createUniqueId(), next: createUniqueId() };
+  const ids = {
+    body: createUniqueId(),
+    kind: createUniqueId(),
+    next: createUniqueId(),
+    problem: createUniqueId(),
+    solution: createUniqueId(),
+    minutes: createUniqueId(),
+  };
   const role = () => currentUser()?.role ?? 'customer';
   const staff = () => isStaff(role());
   const [body, setBody, clearBody] = createDraft(() => `reply.${props.ticket.id}`, '');
   const [kind, setKind] = createSignal<'public_reply' | 'internal_note'>('public_reply');
+  // Seed 001's note: what was done (the text), the real problem and solution, and the time it took.
+  const [problem, setProblem, clearProblem] = createDraft(() => `note.problem.${props.ticket.id}`, '');
+  const [solution, setSolution, clearSolution] = createDraft(() => `note.solution.${props.ticket.id}`, '');
+  const [minutes, setMinutes] = createSignal('');
+  const note = () => staff() && kind() === 'internal_note';
   const [next, setNext] = createSignal<TicketStatus | ''>('');
   const [files, setFiles] = createSignal<File[]>([]);
   const sending = createSubmission();
@@ -124,15 +148,24 @@ function Reply(props: { ticket: LocalTicket }) {
       const client = await deviceClient();
       const id = uuid();
       const nextStatus = staff() && next() ? (next() as TicketStatus) : undefined;
+      const timeSpentMinutes = note() && minutes() ? Number(minutes()) : undefined;
       await client.mutate('addNote@1', {
         id,
         ticketId: props.ticket.id,
         kind: staff() ? kind() : 'public_reply',
         body: body(),
         ...(nextStatus ? { nextStatus } : {}),
+        ...(note() && problem().trim() ? { realProblem: problem() } : {}),
+        ...(note() && solution().trim() ? { realSolution: solution() } : {}),
+        ...(timeSpentMinutes !== undefined ? { timeSpentMinutes } : {}),
       });
       await attachFiles(client, props.ticket.id, files(), id);
       clearBody();
+      if (note()) {
+        clearProblem();
+        clearSolution();
+        setMinutes('');
+      }
       setFiles([]);
       setNext('');
     });
@@ -165,6 +198,57 @@ function Reply(props: { ticket: LocalTicket }) {
               <option value="">{t('detail.keepStatus')}</option>
               <For each={moves()}>{(to) => <option value={to}>{pick(statusLabels[to])}</option>}</For>
             </select>
+          </div>
+          <Show when={next() === 'attended'}>
+            <p class="hint">{t('note.attendedHint')}</p>
+          </Show>
+        </Show>
+        <Show when={note()}>
+          <div class="field">
+            <label for={ids.problem}>{t('detail.realProblem')}</label>
+            <textarea
+              id={ids.problem}
+              rows="2"
+              maxLength={5000}
+              aria-describedby={`${ids.problem}-hint`}
+              value={problem()}
+              onInput={(e) => setProblem(e.currentTarget.value)}
+            />
+            <small id={`${ids.problem}-hint`} class="hint">
+              {t('note.realProblemHint')}
+            </small>
+          </div>
+          <div class="field">
+            <label for={ids.solution}>{t('detail.realSolution')}</label>
+            <textarea
+              id={ids.solution}
+              rows="2"
+              maxLength={5000}
+              aria-describedby={`${ids.solution}-hint`}
+              value={solution()}
+              onInput={(e) => setSolution(e.currentTarget.value)}
+            />
+            <small id={`${ids.solution}-hint`} class="hint">
+              {t('note.realSolutionHint')}
+            </small>
+          </div>
+          <div class="field">
+            <label for={ids.minutes}>{t('note.timeSpent')}</label>
+            <input
+              id={ids.minutes}
+              type="number"
+              inputmode="numeric"
+              min="1"
+              max={MAX_NOTE_MINUTES}
+              step="1"
+              class="input-short"
+              aria-describedby={`${ids.minutes}-hint`}
+              value={minutes()}
+              onInput={(e) => setMinutes(e.currentTarget.value)}
+            />
+            <small id={`${ids.minutes}-hint`} class="hint">
+              {t('note.timeSpentHint')}
+            </small>
           </div>
         </Show>
         <FileInput files={files()} onChange={setFiles} />

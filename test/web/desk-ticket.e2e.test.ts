@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import { makeUser } from '@mesa/api/db/factories';
+import { articles, tickets } from '@mesa/api/db/schema';
+import { asc, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { clientsFor } from '../support/api';
+import { useBrowser } from '../support/browser';
+import { openTicket } from '../support/tickets';
+import { artifactsDir, logIn, offline, syncStatus, untilOfflineReady, useWebWorld } from '../support/web-world';
+
+const web = useWebWorld();
+const browser = useBrowser();
+
+describe("the agent's ticket page", () => {
+  it('takes, escalates, documents, re-classifies and returns a ticket to the service desk offline, and the server gets it all', async () => {
+    const desk = await makeUser(web.database.db, {
+      role: 'agent',
+      email: 'mesa@t.test',
+      name: 'Mesa Uno',
+      departmentIds: [web.world.dept('atencion').id],
+    });
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
+    const x = await openTicket(as.customer, web.world, {
+      subject: 'DNS caído',
+      severity: 'medium',
+      urgency: 'medium',
+    });
+    await web.database.db.update(tickets).set({ requesterPhone: '+58 212 555-0101' }).where(eq(tickets.id, x.id));
+
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'agent@t.test');
+    await untilOfflineReady(page);
+    await page.goto(`${web.url}/tickets/${x.number}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`${x.number} DNS caído`);
+    // The requester is a tap away.
+    expect(await page.getByRole('link', { name: '+58 212 555-0101' }).getAttribute('href')).toBe('tel:+582125550101');
+    expect(await page.getByRole('link', { name: 'ana@acme.test' }).getAttribute('href')).toBe('mailto:ana@acme.test');
+
+    await offline(context, true);
+    const panel = page.getByRole('region', { name: 'Propietario y nivel de soporte' });
+    const summary = () => panel.locator('p').first().textContent();
+    expect(await summary()).toBe('Propietario: Sin asignar · Nivel de soporte: 1');
+    await panel.getByRole('button', { name: 'Asignarme' }).click();
+    await expect.poll(summary).toBe(`Propietario: ${web.world.users.agent.name} · Nivel de soporte: 1`);
+    await expect.poll(() => page.locator('header .badge').first().textContent()).toBe('Abierto');
+
+    // Up a tier only with the expertise it needs: the empty reason is refused by the form itself.
+    await panel.getByLabel('Nivel de soporte').selectOption('2');
+    const escalate = panel.getByRole('button', { name: 'Escalar al nivel 2' });
+    await escalate.click();
+    expect(
+      await panel.getByLabel(/^Motivo del escalamiento/).evaluate((e: HTMLTextAreaElement) => e.validity.valueMissing),
+    ).toBe(true);
+    expect(await summary()).toContain('Nivel de soporte: 1');
+    await panel.getByLabel(/^Motivo del escalamiento/).fill('Requiere experto en DNS');
+    await escalate.click();
+    await expect.poll(summary).toBe(`Propietario: ${web.world.users.agent.name} · Nivel de soporte: 2`);
+
+    // Seed 001's note: what was done, the real problem and solution, the time, next state "Atendido".
+    await page.getByLabel('Tipo', { exact: true }).selectOption({ label: 'Nota interna' });
+    await page.getByLabel('Texto').fill('Se revisó el servidor DNS.');
+    await page.getByLabel('Siguiente estado').selectOption({ label: 'Atendido' });
+    expect(await page.getByText('La hora de «Atendido» será la de esta nota.').count()).toBe(1);
+    await page.getByLabel('Problema real').fill('Página web no resuelve por dominio');
+    await page.getByLabel('Solución real').fill('Se le aplica un reinicio al servidor DNS');
+    await page.getByLabel('Tiempo dedicado (minutos)').fill('45');
+    await page.getByRole('button', { name: 'Guardar nota' }).click();
+    const note = page.locator('.article', { hasText: 'Se revisó el servidor DNS.' });
+    await expect.poll(() => note.textContent()).toContain('Solución real: Se le aplica un reinicio al servidor DNS');
+    expect(await note.textContent()).toContain('Siguiente estado: Atendido. Tiempo dedicado: 45 min');
+    expect(await page.getByText('Tiempo total dedicado: 45 min').count()).toBe(1);
+    await expect.poll(() => page.locator('header .badge').first().textContent()).toBe('Atendido');
+
+    // Severity × urgency: the new priority shows before saving.
+    await page.getByRole('button', { name: 'Editar ticket' }).click();
+    await page.getByLabel('Severidad').selectOption('critical');
+    await page.getByLabel('Urgencia').selectOption('critical');
+    const preview = page.getByText(/^Prioridad \(matriz de severidad × urgencia\):/);
+    await expect
+      .poll(() => preview.textContent())
+      .toBe(`Prioridad (matriz de severidad × urgencia): ${x.priority} → P1`);
+    await page.getByRole('button', { name: 'Guardar cambios' }).click();
+    await expect.poll(() => page.locator('.fields .badge').first().textContent()).toBe('P1');
+
+    // Seed 001: the work ends by giving the ticket back to the service-desk agent.
+    await panel.getByRole('button', { name: 'Devolver a Mesa de Servicio (Mesa Uno)' }).click();
+    await expect.poll(summary).toBe('Propietario: Mesa Uno · Nivel de soporte: 2');
+    expect(await syncStatus(page)).toBe('Sin conexión · cambios guardados aquí: 5');
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.screenshot({ path: join(artifactsDir(), 'desk-ticket-offline-360.png'), fullPage: true });
+
+    await offline(context, false);
+    await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toMatch(/^Sincronizado/);
+    const [row] = await web.database.db.select().from(tickets).where(eq(tickets.id, x.id));
+    expect(row).toMatchObject({
+      ownerId: desk.id,
+      supportTier: 2,
+      status: 'attended',
+      severity: 'critical',
+      urgency: 'critical',
+      priority: 'P1',
+    });
+    expect(row?.attendedAt).toBeInstanceOf(Date);
+    const notes = await web.database.db
+      .select({
+        body: articles.body,
+        kind: articles.kind,
+        realProblem: articles.realProblem,
+        timeSpentMinutes: articles.timeSpentMinutes,
+      })
+      .from(articles)
+      .where(eq(articles.ticketId, x.id))
+      .orderBy(asc(articles.createdAt));
+    expect(notes).toEqual([
+      { body: 'Requiere experto en DNS', kind: 'internal_note', realProblem: null, timeSpentMinutes: null },
+      {
+        body: 'Se revisó el servidor DNS.',
+        kind: 'internal_note',
+        realProblem: 'Página web no resuelve por dominio',
+        timeSpentMinutes: 45,
+      },
+      { body: 'Se modifica propietario', kind: 'internal_note', realProblem: null, timeSpentMinutes: null },
+    ]);
+    await context.close();
+  });
+});
