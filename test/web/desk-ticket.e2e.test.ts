@@ -124,4 +124,57 @@ describe("the agent's ticket page", () => {
     ]);
     await context.close();
   });
+
+  it("takes a phone call into a ticket offline: the missing requester is named at its field, the caller's account gets the ticket", async () => {
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 360, height: 800 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'agent@t.test');
+    await untilOfflineReady(page);
+    await page.goto(`${web.url}/tickets/new`);
+    await offline(context, true);
+    const form = page.locator('main form');
+    expect(await form.getByLabel('Canal').inputValue()).toBe('phone');
+    await form.getByLabel('Departamento').selectOption({ label: 'Sistemas' });
+    await form.getByLabel('Asunto').fill('Llamada: sin correo');
+    await form.getByLabel('Descripción').fill('La usuaria llama: Outlook no abre.');
+    await form.getByRole('button', { name: 'Enviar ticket' }).click();
+    await expect
+      .poll(() => form.locator('.alert-error').textContent())
+      .toBe('Revise estos datos: Nombre del solicitante.');
+    const name = form.getByLabel('Nombre del solicitante');
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('.field-error').textContent()).toBe(
+      'Falta el solicitante: escriba su nombre o su correo, o el código de mantenimiento.',
+    );
+    expect(await syncStatus(page)).toBe('Sin conexión');
+    await page.screenshot({ path: join(artifactsDir(), 'phone-intake-error-360.png'), fullPage: true });
+
+    // What was typed stays; the caller is a customer already, found by e-mail when the change arrives.
+    expect(await form.getByLabel('Asunto').inputValue()).toBe('Llamada: sin correo');
+    await name.fill('Ana Acme');
+    await form.getByLabel('Correo del solicitante').fill('ana@acme.test');
+    await form.getByLabel('Teléfono').fill('+58 212 555 0199');
+    await form.getByRole('button', { name: 'Enviar ticket' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Número pendiente Llamada: sin correo');
+    expect(await page.getByRole('link', { name: '+58 212 555 0199' }).getAttribute('href')).toBe('tel:+582125550199');
+
+    await offline(context, false);
+    await expect.poll(() => syncStatus(page), { timeout: 20_000 }).toMatch(/^Sincronizado/);
+    const [row] = await web.database.db.select().from(tickets).where(eq(tickets.subject, 'Llamada: sin correo'));
+    expect(row).toMatchObject({
+      channel: 'phone',
+      requesterId: web.world.users.customer.id,
+      requesterName: 'Ana Acme',
+      requesterPhone: '+58 212 555 0199',
+      requesterEmail: 'ana@acme.test',
+      organizationId: web.world.organizations.sharing.id,
+      createdById: web.world.users.agent.id,
+    });
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe(`${row?.number} Llamada: sin correo`);
+    await context.close();
+  });
 });

@@ -5,7 +5,9 @@ export interface TextFieldProps {
   value: string;
   onInput: (value: string) => void;
   name?: string;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'tel';
+  /** The id of a `<datalist>` of suggestions. */
+  list?: string;
   autocomplete?: string;
   required?: boolean;
   minLength?: number;
@@ -34,6 +36,7 @@ export function TextField(props: TextFieldProps) {
         minLength={props.minLength}
         maxLength={props.maxLength}
         multiple={props.multiple}
+        list={props.list}
         aria-describedby={props.error || props.hint ? hintId : undefined}
         aria-invalid={props.error ? 'true' : undefined}
       />

@@ -1,5 +1,12 @@
 import '../../zod-config';
-import { type Severity, severityDefinitions, type Urgency, urgencyDefinitions } from '@mesa/core';
+import {
+  type Channel,
+  isStaff,
+  type Severity,
+  severityDefinitions,
+  type Urgency,
+  urgencyDefinitions,
+} from '@mesa/core';
 import { uuid } from '@mesa/sync-client';
 import { useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, createUniqueId, For, Show } from 'solid-js';
@@ -14,10 +21,12 @@ import { t } from '../../i18n';
 import { assertAttachable, attachFiles } from '../../lib/attach';
 import { parseCc } from '../../lib/cc';
 import { createDraft } from '../../lib/drafts';
+import { invalidPaths, namingFields } from '../../lib/field-errors';
 import { ticketPath } from '../../lib/format';
 import { hoursSummary } from '../../lib/hours';
 import { usePageTitle } from '../../lib/page-title';
 import { createSubmission } from '../../lib/submission';
+import { currentUser } from '../../session';
 
 interface TicketDraft {
   departmentId: string;
@@ -30,7 +39,21 @@ interface TicketDraft {
   maintenanceCode: string;
   /** Picked from the equipment the user may name (sends its code, or its serial when it has none). */
   equipmentId: string;
+  /** Staff opening a ticket for someone who called or came in (seed 003's phone intake). */
+  channel: Exclude<Channel, 'email'>;
+  requester: Requester;
 }
+
+interface Requester {
+  name: string;
+  email: string;
+  phone: string;
+  organization: string;
+  location: string;
+}
+
+const requesterFields = ['name', 'email', 'phone', 'organization', 'location'] as const;
+const intakeChannels = ['phone', 'web', 'field'] as const;
 
 const emptyDraft: TicketDraft = {
   departmentId: '',
@@ -41,6 +64,8 @@ const emptyDraft: TicketDraft = {
   cc: '',
   maintenanceCode: '',
   equipmentId: '',
+  channel: 'phone',
+  requester: { name: '', email: '', phone: '', organization: '', location: '' },
 };
 
 /**
@@ -55,6 +80,8 @@ export default function NewTicket() {
     description: createUniqueId(),
     hours: createUniqueId(),
     equipment: createUniqueId(),
+    channel: createUniqueId(),
+    organizations: createUniqueId(),
   };
   const departments = useReference('departments');
   const equipment = useReference('equipment');
@@ -67,6 +94,25 @@ export default function NewTicket() {
   const [files, setFiles] = createSignal<File[]>([]);
   const [ccError, setCcError] = createSignal<string | null>(null);
   const submission = createSubmission();
+  const staff = () => isStaff(currentUser()?.role ?? 'customer');
+  const organizations = useReference('organizations');
+  const [invalid, setInvalid] = createSignal<string[]>([]);
+  const requesterLabels = (): Record<string, string> => ({
+    'requester.name': t('intake.name'),
+    'requester.email': t('intake.email'),
+    'requester.phone': t('intake.phone'),
+    'requester.organization': t('intake.organization'),
+    'requester.location': t('intake.location'),
+  });
+  const requesterError = (field: (typeof requesterFields)[number]) => {
+    if (!invalid().includes(`requester.${field}`)) return null;
+    return field === 'name' ? t('intake.requesterRequired') : t('intake.invalid');
+  };
+  const setRequester = (field: (typeof requesterFields)[number], value: string) =>
+    setDraft((previous) => ({
+      ...previous,
+      requester: { ...(previous.requester ?? emptyDraft.requester), [field]: value },
+    }));
   const chosen = () => departments()?.find((d) => d.id === draft().departmentId);
 
   // With a single department there is nothing to choose.
@@ -89,6 +135,13 @@ export default function NewTicket() {
       const picked = equipment()?.find((e) => e.id === form.equipmentId);
       const code = form.maintenanceCode.trim();
       setCodeError(null);
+      setInvalid([]);
+      // Only what was typed: an empty field is no value, not an empty one.
+      const given = Object.fromEntries(
+        requesterFields
+          .map((f) => [f, (form.requester?.[f] ?? '').trim()] as const)
+          .filter(([, v]) => v !== ''),
+      );
       try {
         await client.mutate('createTicket@1', {
           id,
@@ -99,8 +152,15 @@ export default function NewTicket() {
           urgency: form.urgency,
           cc,
           ...(code ? { maintenanceCode: code } : picked ? { serialNumber: picked.serialNumber } : {}),
+          ...(staff() ? { channel: form.channel ?? 'phone', requester: given } : {}),
         });
       } catch (error) {
+        // A requester's field the device refused is named at its input and in the message.
+        const named = namingFields(error, requesterLabels());
+        if (named) {
+          setInvalid(invalidPaths(error));
+          throw named;
+        }
         // The device holds the equipment the user may name: an unknown code is named at its field.
         const field = (error as { details?: { field?: string } }).details?.field;
         if (field !== 'maintenanceCode') throw error;
@@ -119,6 +179,72 @@ export default function NewTicket() {
     <section class="panel">
       <h1>{t('newTicket.title')}</h1>
       <form class="stack" onSubmit={onSubmit}>
+        <Show when={staff()}>
+          <fieldset class="stack">
+            <legend>{t('intake.title')}</legend>
+            <div class="field">
+              <label for={ids.channel}>{t('intake.channel')}</label>
+              <select
+                id={ids.channel}
+                value={draft().channel ?? 'phone'}
+                onChange={(e) => set('channel', e.currentTarget.value as TicketDraft['channel'])}
+              >
+                <For each={intakeChannels}>{(c) => <option value={c}>{t(`channel.${c}`)}</option>}</For>
+              </select>
+            </div>
+            <TextField
+              label={t('intake.name')}
+              value={draft().requester?.name ?? ''}
+              onInput={(v) => setRequester('name', v)}
+              maxLength={120}
+              autocomplete="off"
+              hint={t('intake.nameHint')}
+              error={requesterError('name')}
+            />
+            <div class="field-row">
+              <TextField
+                label={t('intake.email')}
+                type="email"
+                value={draft().requester?.email ?? ''}
+                onInput={(v) => setRequester('email', v)}
+                autocomplete="off"
+                hint={t('intake.emailHint')}
+                error={requesterError('email')}
+              />
+              <TextField
+                label={t('intake.phone')}
+                type="tel"
+                value={draft().requester?.phone ?? ''}
+                onInput={(v) => setRequester('phone', v)}
+                maxLength={40}
+                autocomplete="off"
+                error={requesterError('phone')}
+              />
+            </div>
+            <div class="field-row">
+              <TextField
+                label={t('intake.organization')}
+                value={draft().requester?.organization ?? ''}
+                onInput={(v) => setRequester('organization', v)}
+                maxLength={200}
+                autocomplete="off"
+                list={ids.organizations}
+                error={requesterError('organization')}
+              />
+              <TextField
+                label={t('intake.location')}
+                value={draft().requester?.location ?? ''}
+                onInput={(v) => setRequester('location', v)}
+                maxLength={200}
+                autocomplete="off"
+                error={requesterError('location')}
+              />
+            </div>
+            <datalist id={ids.organizations}>
+              <For each={organizations() ?? []}>{(o) => <option value={o.name} />}</For>
+            </datalist>
+          </fieldset>
+        </Show>
         <div class="field">
           <label for={ids.department}>{t('ticket.department')}</label>
           <select
