@@ -138,9 +138,7 @@ export default function NewTicket() {
       setInvalid([]);
       // Only what was typed: an empty field is no value, not an empty one.
       const given = Object.fromEntries(
-        requesterFields
-          .map((f) => [f, (form.requester?.[f] ?? '').trim()] as const)
-          .filter(([, v]) => v !== ''),
+        requesterFields.map((f) => [f, (form.requester?.[f] ?? '').trim()] as const).filter(([, v]) => v !== ''),
       );
       try {
         await client.mutate('createTicket@1', {
