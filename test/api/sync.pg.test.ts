@@ -323,9 +323,12 @@ describe('reference data and tickets opened on a device', () => {
 
   it('sends staff every organization, site and equipment; a customer only their organization’s', async () => {
     const db = database.db;
-    const region = await makeRegion(db, 'Miranda');
+    const country = await makeRegion(db, 'Venezuela');
+    const region = await makeRegion(db, 'Miranda', country.id);
+    const carabobo = await makeRegion(db, 'Carabobo', country.id);
+    await makeRegion(db, 'Zulia', country.id);
     const acmeSite = await makeSite(db, { name: 'Acme Chacao', regionId: region.id });
-    const globexSite = await makeSite(db, { name: 'Globex Valencia', regionId: region.id });
+    const globexSite = await makeSite(db, { name: 'Globex Valencia', regionId: carabobo.id });
     const acme = await makeContract(db, world.organizations.sharing.id, 'CT-SYNC-A');
     const globex = await makeContract(db, world.organizations.private.id, 'CT-SYNC-G');
     const mine = await makeEquipment(db, { maintenanceCode: 'MC-SYNC-A', siteId: acmeSite.id, contractId: acme.id });
@@ -345,12 +348,19 @@ describe('reference data and tickets opened on a device', () => {
       organizationId: world.organizations.sharing.id,
       siteId: acmeSite.id,
     });
-    // Where their equipment stands, not where another customer's does.
+    // Where their equipment stands, not where another customer's does, and the regions that hold it.
     expect(ids(customer.sites)).toEqual([acmeSite.id]);
+    expect(customer.regions).toEqual([
+      { id: region.id, name: 'Miranda', parentId: country.id },
+      { id: country.id, name: 'Venezuela', parentId: null },
+    ]);
 
     const staff = refs((await device(as.agent).pullAll(null)).patch);
     expect(ids(staff.equipment)).toEqual(expect.arrayContaining([mine.id, theirs.id]));
     expect(ids(staff.sites)).toEqual(expect.arrayContaining([acmeSite.id, globexSite.id]));
+    expect((staff.regions ?? []).map((r) => r.name)).toEqual(
+      expect.arrayContaining(['Venezuela', 'Miranda', 'Carabobo', 'Zulia']),
+    );
     expect(ids(staff.organizations)).toEqual(
       expect.arrayContaining([world.organizations.sharing.id, world.organizations.private.id]),
     );

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { makeRegion, makeSite } from '@mesa/api/db/factories';
 import { tickets } from '@mesa/api/db/schema';
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
@@ -93,6 +94,44 @@ describe('the agents’ queue', () => {
     await page.goBack();
     await page.keyboard.press('/');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+    await context.close();
+  });
+
+  it('switches between global, regional and site views, and narrows by organization', async () => {
+    const db = web.database.db;
+    const ve = await makeRegion(db, 'Venezuela');
+    const ccs = await makeRegion(db, 'Caracas', ve.id);
+    const co = await makeRegion(db, 'Colombia');
+    const sedeCcs = await makeSite(db, { name: 'Sede Caracas', regionId: ccs.id });
+    const sedeBog = await makeSite(db, { name: 'Sede Bogotá', regionId: co.id });
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
+    const inCaracas = await openTicket(as.customer, web.world, { subject: 'Región: Caracas' });
+    const inBogota = await openTicket(as.customer, web.world, { subject: 'Región: Bogotá' });
+    await openTicket(as.customer, web.world, { subject: 'Región: ninguna' });
+    await db.update(tickets).set({ siteId: sedeCcs.id }).where(eq(tickets.id, inCaracas.id));
+    await db
+      .update(tickets)
+      .set({ siteId: sedeBog.id, organizationId: web.world.organizations.private.id })
+      .where(eq(tickets.id, inBogota.id));
+
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'agent@t.test');
+    await page.goto(`${web.url}/queue?q=${encodeURIComponent('Región:')}`);
+    await expect.poll(() => subjects(page)).toEqual(['Región: Caracas', 'Región: Bogotá', 'Región: ninguna']);
+    const scope = page.getByLabel('Vista');
+    // The country holds its city's site; the tree reads indented.
+    expect(await scope.locator('option', { hasText: 'Caracas' }).first().textContent()).toBe('\u2003Caracas');
+    await scope.selectOption(`region:${ve.id}`);
+    await expect.poll(() => subjects(page)).toEqual(['Región: Caracas']);
+    await scope.selectOption(`site:${sedeBog.id}`);
+    await expect.poll(() => subjects(page)).toEqual(['Región: Bogotá']);
+    expect(new URL(page.url()).searchParams.get('scope')).toBe(`site:${sedeBog.id}`);
+    await scope.selectOption('global');
+    await page.getByLabel('Organización').selectOption({ label: 'Globex' });
+    await expect.poll(() => subjects(page)).toEqual(['Región: Bogotá']);
+    await page.reload();
+    await expect.poll(() => subjects(page)).toEqual(['Región: Bogotá']);
     await context.close();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inQueue, SLA_WARNING_SHARE, slaCountdown, sortQueue } from './queue';
+import { inQueue, SLA_WARNING_SHARE, sitesWithin, slaCountdown, sortQueue } from './queue';
 import type { Priority, TicketStatus } from './values';
 
 const H = 60 * 60 * 1000;
@@ -66,6 +66,9 @@ describe('inQueue', () => {
     departmentId: 'd1',
     priority: 'P2' as Priority,
     ownerId: null as string | null,
+    organizationId: 'acme' as string | null,
+    siteId: 's-ccs' as string | null,
+    equipmentId: 'e1' as string | null,
     ...over,
   });
   const base = { state: 'open', owner: 'any' } as const;
@@ -94,6 +97,41 @@ describe('inQueue', () => {
     expect(inQueue(row({ ownerId: 'v' }), { ...base, owner: 'none' }, 'u')).toBe(false);
     expect(inQueue(row({ ownerId: 'v' }), { ...base, owner: 'v' }, 'u')).toBe(true);
     expect(inQueue(row({ ownerId: 'u' }), { ...base, owner: 'v' }, 'u')).toBe(false);
+  });
+
+  it('narrows to my departments, an organization, a set of sites or one piece of equipment', () => {
+    expect(inQueue(row(), { ...base, departmentIds: ['d2', 'd1'] }, 'u')).toBe(true);
+    expect(inQueue(row(), { ...base, departmentIds: ['d2'] }, 'u')).toBe(false);
+    expect(inQueue(row(), { ...base, departmentIds: [] }, 'u')).toBe(false);
+    expect(inQueue(row(), { ...base, organizationId: 'acme' }, 'u')).toBe(true);
+    expect(inQueue(row({ organizationId: null }), { ...base, organizationId: 'acme' }, 'u')).toBe(false);
+    expect(inQueue(row(), { ...base, siteIds: new Set(['s-ccs']) }, 'u')).toBe(true);
+    expect(inQueue(row(), { ...base, siteIds: new Set(['s-bog']) }, 'u')).toBe(false);
+    expect(inQueue(row({ siteId: null }), { ...base, siteIds: new Set(['s-ccs']) }, 'u')).toBe(false);
+    expect(inQueue(row(), { ...base, equipmentId: 'e1' }, 'u')).toBe(true);
+    expect(inQueue(row(), { ...base, equipmentId: 'e2' }, 'u')).toBe(false);
+  });
+});
+
+describe('sitesWithin', () => {
+  // Children listed before their parents, to show the order does not matter.
+  const regions = [
+    { id: 'ccs', parentId: 've' },
+    { id: 've', parentId: 'world' },
+    { id: 'co', parentId: 'world' },
+    { id: 'world', parentId: null },
+  ];
+  const sites = [
+    { id: 's-ccs', regionId: 'ccs' },
+    { id: 's-ve', regionId: 've' },
+    { id: 's-bog', regionId: 'co' },
+  ];
+
+  it("holds a region's own sites and those of every region under it", () => {
+    expect([...sitesWithin('ve', regions, sites)].sort()).toEqual(['s-ccs', 's-ve']);
+    expect([...sitesWithin('ccs', regions, sites)]).toEqual(['s-ccs']);
+    expect([...sitesWithin('world', regions, sites)].sort()).toEqual(['s-bog', 's-ccs', 's-ve']);
+    expect([...sitesWithin('nowhere', regions, sites)]).toEqual([]);
   });
 });
 

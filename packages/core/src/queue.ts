@@ -64,6 +64,12 @@ export interface QueueFilter {
   departmentId?: string;
   priority?: Priority;
   owner: QueueOwner;
+  /** The local view: the viewer's own departments. */
+  departmentIds?: readonly string[];
+  organizationId?: string;
+  /** A regional or site view: the sites it holds (sitesWithin resolves a region). */
+  siteIds?: ReadonlySet<string>;
+  equipmentId?: string;
 }
 
 export const defaultQueueFilter: QueueFilter = { state: 'open', owner: 'any' };
@@ -76,6 +82,29 @@ interface FilterFields {
   departmentId: string;
   priority: Priority;
   ownerId: string | null;
+  organizationId: string | null;
+  siteId: string | null;
+  equipmentId: string | null;
+}
+
+/** The sites of a region and of every region under it (seed 002: a regional view holds its cities). */
+export function sitesWithin(
+  regionId: string,
+  regions: readonly { id: string; parentId: string | null }[],
+  sites: readonly { id: string; regionId: string }[],
+): Set<string> {
+  const inside = new Set([regionId]);
+  // Parents before children is not guaranteed: repeat until no region joins.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of regions) {
+      if (r.parentId && inside.has(r.parentId) && !inside.has(r.id)) {
+        inside.add(r.id);
+        grew = true;
+      }
+    }
+  }
+  return new Set(sites.filter((s) => inside.has(s.regionId)).map((s) => s.id));
 }
 
 /** Whether a view holds the ticket, for the viewer `userId`. */
@@ -91,7 +120,11 @@ export function inQueue(t: FilterFields, filter: QueueFilter, userId: string): b
     return false;
   }
   if (filter.departmentId && t.departmentId !== filter.departmentId) return false;
+  if (filter.departmentIds && !filter.departmentIds.includes(t.departmentId)) return false;
   if (filter.priority && t.priority !== filter.priority) return false;
+  if (filter.organizationId && t.organizationId !== filter.organizationId) return false;
+  if (filter.siteIds && (t.siteId === null || !filter.siteIds.has(t.siteId))) return false;
+  if (filter.equipmentId && t.equipmentId !== filter.equipmentId) return false;
   if (owner === 'any') return true;
   if (owner === 'none') return t.ownerId === null;
   return t.ownerId === (owner === 'me' ? userId : owner);

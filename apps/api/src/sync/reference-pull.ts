@@ -5,6 +5,7 @@ import {
   type DeviceOrganization,
   type DevicePolicy,
   type DeviceProfile,
+  type DeviceRegion,
   type DeviceSite,
   type DeviceStaff,
   type PatchOperation,
@@ -18,7 +19,7 @@ import {
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client';
-import { contracts, equipment, organizations, sites, userDepartments, users } from '../db/schema';
+import { contracts, equipment, organizations, regions, sites, userDepartments, users } from '../db/schema';
 import type { Actor } from '../http/context';
 import { is24x7, type Reference } from '../services/reference-service';
 
@@ -71,9 +72,12 @@ async function staffDirectory(db: Db): Promise<DeviceStaff[]> {
 }
 
 /** The organizations, sites and equipment the actor may name (core's referenceOrganizations). */
-async function organizationSets(db: Db, actor: Actor): Promise<Pick<Sets, 'organizations' | 'sites' | 'equipment'>> {
+async function organizationSets(
+  db: Db,
+  actor: Actor,
+): Promise<Pick<Sets, 'organizations' | 'regions' | 'sites' | 'equipment'>> {
   const orgs = referenceOrganizations(actor);
-  if (orgs !== 'all' && orgs.length === 0) return { organizations: [], sites: [], equipment: [] };
+  if (orgs !== 'all' && orgs.length === 0) return { organizations: [], regions: [], sites: [], equipment: [] };
   const inOrgs = (col: AnyPgColumn) => (orgs === 'all' ? undefined : inArray(col, orgs));
   const equipmentRows: DeviceEquipment[] = await db
     .select({
@@ -118,7 +122,26 @@ async function organizationSets(db: Db, actor: Actor): Promise<Pick<Sets, 'organ
     .from(organizations)
     .where(inOrgs(organizations.id))
     .orderBy(asc(organizations.name), asc(organizations.id));
-  return { organizations: organizationRows, sites: siteRows, equipment: equipmentRows };
+  const allRegions: DeviceRegion[] = await db
+    .select({ id: regions.id, name: regions.name, parentId: regions.parentId })
+    .from(regions)
+    .orderBy(asc(regions.name), asc(regions.id));
+  const regionRows = orgs === 'all' ? allRegions : regionsAbove(allRegions, siteRows);
+  return { organizations: organizationRows, regions: regionRows, sites: siteRows, equipment: equipmentRows };
+}
+
+/** The regions of the given sites and every region above them, so a site's place reads whole. */
+function regionsAbove(all: DeviceRegion[], siteRows: DeviceSite[]): DeviceRegion[] {
+  const byId = new Map(all.map((r) => [r.id, r]));
+  const keep = new Set<string>();
+  for (const site of siteRows) {
+    let at: DeviceRegion | undefined = byId.get(site.regionId);
+    while (at && !keep.has(at.id)) {
+      keep.add(at.id);
+      at = at.parentId ? byId.get(at.parentId) : undefined;
+    }
+  }
+  return all.filter((r) => keep.has(r.id));
 }
 
 const digestOf = (rows: unknown[]): string =>

@@ -10,6 +10,7 @@ import {
   type QueueSort,
   queueSorts,
   type SlaCountdown,
+  sitesWithin,
   slaCountdown,
   sortQueue,
   statusLabels,
@@ -33,18 +34,47 @@ const ROW_GAP = 8;
 /** The countdowns show minutes: a tick every 15 s keeps them within a quarter of one. */
 const TICK_MS = 15_000;
 
-/** The filter and order a URL names (`?state=&dept=&priority=&owner=&sort=&q=`); anything unknown is the default. */
-function filterFrom(params: Record<string, string | string[] | undefined>): { filter: QueueFilter; sort: QueueSort } {
+/**
+ * Seed 002's views: everything the role may see (global), the viewer's own departments (local), one region
+ * with the regions under it, or one site. In the URL as `scope=local`, `scope=region:<id>`, `scope=site:<id>`.
+ */
+type Scope = { kind: 'global' } | { kind: 'local' } | { kind: 'region' | 'site'; id: string };
+
+function scopeFrom(value: string | undefined): Scope {
+  if (value === 'local') return { kind: 'local' };
+  const [kind, id] = (value ?? '').split(':');
+  return (kind === 'region' || kind === 'site') && id ? { kind, id } : { kind: 'global' };
+}
+
+interface ScopeData {
+  myDepartments: readonly string[];
+  regions: readonly { id: string; parentId: string | null }[];
+  sites: readonly { id: string; regionId: string }[];
+}
+
+/** The filter and order a URL names (`?scope=&state=&dept=&priority=&owner=&org=&equipment=&sort=&q=`); anything unknown is the default. */
+function filterFrom(
+  params: Record<string, string | string[] | undefined>,
+  data: ScopeData,
+): { filter: QueueFilter; sort: QueueSort } {
   const state = firstParam(params.state);
   const priority = firstParam(params.priority);
   const sort = firstParam(params.sort);
   const dept = firstParam(params.dept);
+  const org = firstParam(params.org);
+  const machine = firstParam(params.equipment);
+  const scope = scopeFrom(firstParam(params.scope));
   return {
     filter: {
       state: state && isQueueState(state) ? state : defaultQueueFilter.state,
       owner: firstParam(params.owner) || defaultQueueFilter.owner,
       ...(dept ? { departmentId: dept } : {}),
       ...(priority && (priorities as readonly string[]).includes(priority) ? { priority: priority as Priority } : {}),
+      ...(org ? { organizationId: org } : {}),
+      ...(machine ? { equipmentId: machine } : {}),
+      ...(scope.kind === 'local' ? { departmentIds: data.myDepartments } : {}),
+      ...(scope.kind === 'region' ? { siteIds: sitesWithin(scope.id, data.regions, data.sites) } : {}),
+      ...(scope.kind === 'site' ? { siteIds: new Set([scope.id]) } : {}),
     },
     sort: sort && (queueSorts as readonly string[]).includes(sort) ? (sort as QueueSort) : 'arrival',
   };
@@ -61,6 +91,9 @@ const isTyping = (target: EventTarget | null) =>
 export function DeskQueue() {
   usePageTitle(() => t('tickets.queueTitle'));
   const ids = {
+    scope: createUniqueId(),
+    org: createUniqueId(),
+    equipment: createUniqueId(),
     state: createUniqueId(),
     dept: createUniqueId(),
     priority: createUniqueId(),
@@ -70,7 +103,34 @@ export function DeskQueue() {
   };
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const view = createMemo(() => filterFrom(params));
+  const profile = useReference('profile');
+  const regions = useReference('regions');
+  const sites = useReference('sites');
+  const organizations = useReference('organizations');
+  const equipment = useReference('equipment');
+  // Regions as their tree reads: each under its parent, indented.
+  const regionOptions = createMemo(() => {
+    const all = regions() ?? [];
+    const out: { id: string; name: string; depth: number }[] = [];
+    const known = new Set(all.map((r) => r.id));
+    const visit = (parentId: string | null, depth: number) => {
+      for (const r of all.filter(
+        (x) => (x.parentId !== null && known.has(x.parentId) ? x.parentId : null) === parentId,
+      )) {
+        out.push({ id: r.id, name: r.name, depth });
+        visit(r.id, depth + 1);
+      }
+    };
+    visit(null, 0);
+    return out;
+  });
+  const view = createMemo(() =>
+    filterFrom(params, {
+      myDepartments: profile()?.[0]?.departmentIds ?? [],
+      regions: regions() ?? [],
+      sites: sites() ?? [],
+    }),
+  );
   const [query, setQuery] = createSignal(firstParam(params.q) ?? '');
   createEffect(on(() => firstParam(params.q) ?? '', setQuery, { defer: true }));
   let urlTimer: ReturnType<typeof setTimeout> | undefined;
@@ -156,6 +216,29 @@ export function DeskQueue() {
       </div>
       <div class="filters">
         <div class="field field-inline">
+          <label for={ids.scope}>{t('queue.scope')}</label>
+          <select
+            id={ids.scope}
+            value={firstParam(params.scope) ?? 'global'}
+            onChange={(e) => set('scope', e.currentTarget.value, 'global')}
+          >
+            <option value="global">{t('queue.scope.global')}</option>
+            <option value="local">{t('queue.scope.local')}</option>
+            <Show when={(regions() ?? []).length > 0}>
+              <optgroup label={t('queue.scope.regions')}>
+                <For each={regionOptions()}>
+                  {(r) => <option value={`region:${r.id}`}>{`${'\u2003'.repeat(r.depth)}${r.name}`}</option>}
+                </For>
+              </optgroup>
+            </Show>
+            <Show when={(sites() ?? []).length > 0}>
+              <optgroup label={t('queue.scope.sites')}>
+                <For each={sites() ?? []}>{(x) => <option value={`site:${x.id}`}>{x.name}</option>}</For>
+              </optgroup>
+            </Show>
+          </select>
+        </div>
+        <div class="field field-inline">
           <label for={ids.state}>{t('queue.state')}</label>
           <select
             id={ids.state}
@@ -205,6 +288,38 @@ export function DeskQueue() {
             </For>
           </select>
         </div>
+        <Show when={(organizations() ?? []).length > 0}>
+          <div class="field field-inline">
+            <label for={ids.org}>{t('ticket.organization')}</label>
+            <select
+              id={ids.org}
+              value={view().filter.organizationId ?? ''}
+              onChange={(e) => set('org', e.currentTarget.value, '')}
+            >
+              <option value="">{t('queue.anyOrganization')}</option>
+              <For each={organizations() ?? []}>{(o) => <option value={o.id}>{o.name}</option>}</For>
+            </select>
+          </div>
+        </Show>
+        <Show when={(equipment() ?? []).length > 0}>
+          <div class="field field-inline">
+            <label for={ids.equipment}>{t('ticket.equipment')}</label>
+            <select
+              id={ids.equipment}
+              value={view().filter.equipmentId ?? ''}
+              onChange={(e) => set('equipment', e.currentTarget.value, '')}
+            >
+              <option value="">{t('queue.anyEquipment')}</option>
+              <For each={equipment() ?? []}>
+                {(x) => (
+                  <option value={x.id}>
+                    {x.serialNumber} · {x.model}
+                  </option>
+                )}
+              </For>
+            </select>
+          </div>
+        </Show>
         <div class="field field-inline">
           <label for={ids.sort}>{t('queue.sort')}</label>
           <select id={ids.sort} value={view().sort} onChange={(e) => set('sort', e.currentTarget.value, 'arrival')}>

@@ -329,5 +329,12 @@ export const en: Messages = {
   'channel.phone': 'Phone',
   'channel.field': 'On site',
   'channel.email': 'E-mail',
+  'queue.scope': 'View',
+  'queue.scope.global': 'Global: all I may see',
+  'queue.scope.local': 'Local: my departments',
+  'queue.scope.regions': 'Regional',
+  'queue.scope.sites': 'Site',
+  'queue.anyOrganization': 'All',
+  'queue.anyEquipment': 'Any',
   'edit.openCc': 'Change CC',
 };

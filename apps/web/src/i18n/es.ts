@@ -333,6 +333,13 @@ export const es = {
   'channel.phone': 'Teléfono',
   'channel.field': 'En sitio',
   'channel.email': 'Correo',
+  'queue.scope': 'Vista',
+  'queue.scope.global': 'Global: todo lo que puedo ver',
+  'queue.scope.local': 'Local: mis departamentos',
+  'queue.scope.regions': 'Regional',
+  'queue.scope.sites': 'Sitio',
+  'queue.anyOrganization': 'Todas',
+  'queue.anyEquipment': 'Cualquiera',
   'edit.openCc': 'Cambiar «Con copia a»',
 };
 

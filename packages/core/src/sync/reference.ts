@@ -19,6 +19,7 @@ export const referenceKinds = [
   'policy',
   'staff',
   'organizations',
+  'regions',
   'sites',
   'equipment',
 ] as const;
@@ -70,6 +71,13 @@ export interface DeviceOrganization {
   membersSeeEachOther: boolean;
 }
 
+/** Seed 002's regions (a tree: a country holds its cities), for the local / regional / global views. */
+export interface DeviceRegion {
+  id: string;
+  name: string;
+  parentId: string | null;
+}
+
 export interface DeviceSite {
   id: string;
   name: string;
@@ -97,6 +105,7 @@ export interface ReferenceRows {
   policy: DevicePolicy;
   staff: DeviceStaff;
   organizations: DeviceOrganization;
+  regions: DeviceRegion;
   sites: DeviceSite;
   equipment: DeviceEquipment;
 }
