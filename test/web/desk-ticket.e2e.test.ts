@@ -177,4 +177,44 @@ describe("the agent's ticket page", () => {
       .toBe(`${row?.number} Llamada: sin correo`);
     await context.close();
   });
+
+  it('works from the keyboard: assign to me, write a note or a reply, change the state, and a help sheet', async () => {
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
+    const x = await openTicket(as.customer, web.world, { subject: 'Teclado primero' });
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'agent@t.test');
+    await page.goto(`${web.url}/tickets/${x.number}`);
+    const panel = page.getByRole('region', { name: 'Propietario y nivel de soporte' });
+    await expect.poll(() => panel.locator('p').first().textContent()).toContain('Sin asignar');
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('a');
+    await expect.poll(() => panel.locator('p').first().textContent()).toContain(web.world.users.agent.name);
+
+    await page.keyboard.press('n');
+    const body = page.getByLabel('Texto');
+    expect(await focused()).toBe(await body.getAttribute('id'));
+    expect(await page.getByLabel('Tipo', { exact: true }).inputValue()).toBe('internal_note');
+    // Typed into the field, "r" is a letter, not a shortcut.
+    await page.keyboard.type('revisar');
+    expect(await body.inputValue()).toBe('revisar');
+    expect(await page.getByLabel('Tipo', { exact: true }).inputValue()).toBe('internal_note');
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('r');
+    expect(await page.getByLabel('Tipo', { exact: true }).inputValue()).toBe('public_reply');
+
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('s');
+    expect(await focused()).toBe(await page.getByLabel('Cambiar estado').getAttribute('id'));
+
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Atajos de teclado' });
+    await expect.poll(() => help.isVisible()).toBe(true);
+    expect(await help.textContent()).toContain('aAsignármelo');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => help.isVisible()).toBe(false);
+    await context.close();
+  });
 });

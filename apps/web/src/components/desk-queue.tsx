@@ -18,12 +18,13 @@ import {
 } from '@mesa/core';
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createWindowVirtualizer } from '@tanstack/solid-virtual';
-import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, Show } from 'solid-js';
 import { departmentName, useReference, useTickets } from '../data/queries';
 import { type MessageKey, pick, t } from '../i18n';
 import { formatDuration, ticketHref } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { firstParam } from '../lib/params';
+import { useShortcuts } from '../lib/shortcuts';
 import { searchMatcher } from '../lib/ticket-search';
 import { currentUser } from '../session';
 import { StatusBadge } from './status-badge';
@@ -79,9 +80,6 @@ function filterFrom(
     sort: sort && (queueSorts as readonly string[]).includes(sort) ? (sort as QueueSort) : 'arrival',
   };
 }
-
-const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName));
 
 /**
  * The agents' queue, computed on the device from its tickets: filtered by state, department, priority and
@@ -188,22 +186,21 @@ export function DeskQueue() {
     // The row may only now be rendered: focus its link once the virtualizer placed it.
     requestAnimationFrame(() => list?.querySelector<HTMLElement>(`[data-index="${index}"] .ticket-link`)?.focus());
   };
-  onMount(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      // The first move only puts the focus on the active row; the next ones move it.
-      const step = list?.contains(document.activeElement) ? 1 : 0;
-      if (event.key === 'j' || event.key === 'ArrowDown') move(active() + step);
-      else if (event.key === 'k' || event.key === 'ArrowUp') move(active() - step);
-      else if (event.key === 'Enter' && !(event.target instanceof HTMLAnchorElement)) {
-        const ticket = rows()[active()];
-        if (ticket) navigate(ticketHref(ticket));
-      } else if (event.key === '/') search?.focus();
-      else return;
-      event.preventDefault();
-    };
-    document.addEventListener('keydown', onKey);
-    onCleanup(() => document.removeEventListener('keydown', onKey));
+  // The first move only puts the focus on the active row; the next ones move it.
+  const step = () => (list?.contains(document.activeElement) ? 1 : 0);
+  const open = (event: KeyboardEvent) => {
+    if (event.target instanceof HTMLAnchorElement) return false;
+    const ticket = rows()[active()];
+    if (ticket) navigate(ticketHref(ticket));
+    return true;
+  };
+  useShortcuts({
+    j: () => move(active() + step()),
+    ArrowDown: () => move(active() + step()),
+    k: () => move(active() - step()),
+    ArrowUp: () => move(active() - step()),
+    Enter: open,
+    '/': () => search?.focus(),
   });
 
   const set = (key: string, value: string, fallback: string) =>

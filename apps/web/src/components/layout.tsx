@@ -8,6 +8,7 @@ import { currentUser, logout } from '../session';
 import { FormError } from './form-error';
 import { LanguageSelect } from './language-select';
 import { ReauthDialog } from './reauth-dialog';
+import { ShortcutHelp } from './shortcut-help';
 import { SyncStatus } from './sync-status';
 import { UpdatePrompt } from './update-prompt';
 
@@ -103,6 +104,9 @@ export function Layout(props: RouteSectionProps) {
         {props.children}
       </main>
       <UpdatePrompt />
+      <Show when={isStaff(currentUser()?.role ?? 'customer')}>
+        <ShortcutHelp />
+      </Show>
     </>
   );
 }

@@ -16,6 +16,7 @@ import { deviceClient } from '../data/device';
 import { departmentName, useReference } from '../data/queries';
 import { t } from '../i18n';
 import { parseCc } from '../lib/cc';
+import { useShortcuts } from '../lib/shortcuts';
 import { createSubmission } from '../lib/submission';
 import { currentUser } from '../session';
 import { FormError } from './form-error';
@@ -69,6 +70,13 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
     setSeen(valuesOf(props.ticket));
     setValues(valuesOf(props.ticket));
   };
+  useShortcuts({
+    e: () => {
+      if (!shown() || values()) return false;
+      open();
+      return true;
+    },
+  });
   const close = () => {
     setSeen(null);
     setValues(null);
@@ -116,7 +124,7 @@ export function TicketEdit(props: { ticket: LocalTicket }) {
         when={values()}
         fallback={
           <div class="actions">
-            <button type="button" class="button" onClick={open}>
+            <button type="button" class="button" onClick={open} aria-keyshortcuts="e">
               {onlyCc() ? t('edit.openCc') : t('edit.open')}
             </button>
           </div>

@@ -12,6 +12,7 @@ import { createMemo, createSignal, createUniqueId, For, Show } from 'solid-js';
 import { deviceClient } from '../data/device';
 import { departmentName, useHistory, useReference } from '../data/queries';
 import { t } from '../i18n';
+import { useShortcuts } from '../lib/shortcuts';
 import { createSubmission } from '../lib/submission';
 import { currentUser } from '../session';
 import { FormError } from './form-error';
@@ -61,6 +62,13 @@ export function TicketOwner(props: { ticket: LocalTicket }) {
   const raisesTier = () => chosenTier() > props.ticket.supportTier;
   const changed = () => chosenOwner() !== props.ticket.ownerId || chosenTier() !== props.ticket.supportTier;
 
+  const takeIt = () => {
+    const user = me();
+    if (!user || !allowed() || props.ticket.ownerId === user.id) return false;
+    void handOver({ ownerId: user.id });
+    return true;
+  };
+  useShortcuts({ a: takeIt });
   const handOver = (change: HandOver) =>
     saving.run(async () => {
       const note = change.note?.trim();
@@ -95,12 +103,7 @@ export function TicketOwner(props: { ticket: LocalTicket }) {
       <Show when={allowed()} fallback={<p class="muted">{t('owner.notYours')}</p>}>
         <div class="actions">
           <Show when={me() && props.ticket.ownerId !== me()?.id}>
-            <button
-              type="button"
-              class="button"
-              disabled={saving.pending()}
-              onClick={() => void handOver({ ownerId: me()?.id ?? null })}
-            >
+            <button type="button" class="button" disabled={saving.pending()} aria-keyshortcuts="a" onClick={takeIt}>
               {t('owner.takeIt')}
             </button>
           </Show>

@@ -27,6 +27,7 @@ import { attachFiles } from '../../lib/attach';
 import { createDraft } from '../../lib/drafts';
 import { formatDuration, ticketPath } from '../../lib/format';
 import { usePageTitle } from '../../lib/page-title';
+import { useShortcuts } from '../../lib/shortcuts';
 import { createSubmission } from '../../lib/submission';
 import { currentUser } from '../../session';
 
@@ -135,6 +136,14 @@ function Reply(props: { ticket: LocalTicket }) {
   const [solution, setSolution, clearSolution] = createDraft(() => `note.solution.${props.ticket.id}`, '');
   const [minutes, setMinutes] = createSignal('');
   const note = () => staff() && kind() === 'internal_note';
+  let bodyInput: HTMLTextAreaElement | undefined;
+  const write = (as: 'public_reply' | 'internal_note') => {
+    if (closedForMe()) return false;
+    setKind(as);
+    bodyInput?.focus();
+    return true;
+  };
+  useShortcuts({ r: () => write('public_reply'), n: () => staff() && write('internal_note') });
   const [next, setNext] = createSignal<TicketStatus | ''>('');
   const [files, setFiles] = createSignal<File[]>([]);
   const sending = createSubmission();
@@ -189,7 +198,15 @@ function Reply(props: { ticket: LocalTicket }) {
         </Show>
         <div class="field">
           <label for={ids.body}>{staff() ? t('detail.text') : t('detail.reply')}</label>
-          <textarea id={ids.body} rows="5" value={body()} onInput={(e) => setBody(e.currentTarget.value)} required />
+          <textarea
+            id={ids.body}
+            ref={bodyInput}
+            rows="5"
+            value={body()}
+            onInput={(e) => setBody(e.currentTarget.value)}
+            aria-keyshortcuts={staff() ? 'r n' : 'r'}
+            required
+          />
         </div>
         <Show when={staff() && moves().length > 0}>
           <div class="field field-inline">
@@ -272,6 +289,8 @@ function StatusActions(props: { ticket: LocalTicket }) {
       await (await deviceClient()).mutate('changeStatus@1', { ticketId: props.ticket.id, to });
     });
   const statusId = createUniqueId();
+  let statusSelect: HTMLSelectElement | undefined;
+  useShortcuts({ s: () => statusSelect?.focus() });
 
   return (
     <div class="stack">
@@ -293,6 +312,8 @@ function StatusActions(props: { ticket: LocalTicket }) {
             <label for={statusId}>{t('detail.changeStatus')}</label>
             <select
               id={statusId}
+              ref={statusSelect}
+              aria-keyshortcuts="s"
               value=""
               disabled={transition.pending()}
               onChange={(e) => {
