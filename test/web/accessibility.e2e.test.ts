@@ -88,6 +88,31 @@ describe.each(languages)('every screen in $lang', ({ lang, locale, heading }) =>
     await check('not-found');
     await context.close();
 
+    // The desk: the queue, the staff ticket page with its hand-over and note forms, phone intake, the shortcuts.
+    const desk = await browser.newContext({ locale, viewport, bypassCSP: true });
+    const agentPage = await desk.newPage();
+    const checkDesk = async (screen: string) => {
+      await agentPage.screenshot({ path: join(artifactsDir(), `${screen}-${lang}-${name}.png`), fullPage: true });
+      const violations = await seriousViolations(agentPage);
+      if (violations.length) found[screen] = violations;
+    };
+    await logIn(agentPage, web.url, 'agent@t.test');
+    await agentPage.evaluate((l) => localStorage.setItem('mesa.language', l), lang);
+    await agentPage.goto(`${web.url}/queue`);
+    await expect.poll(() => agentPage.locator('.ticket-row').count()).toBeGreaterThan(0);
+    await checkDesk('desk-queue');
+    await agentPage.goto(`${web.url}/tickets/${number}`);
+    await expect.poll(() => agentPage.locator('main h1').textContent()).toContain(number);
+    await agentPage.locator('main select:has(option[value=internal_note])').selectOption('internal_note');
+    await checkDesk('desk-ticket');
+    await agentPage.keyboard.press('?');
+    await expect.poll(() => agentPage.locator('dialog.shortcut-help').isVisible()).toBe(true);
+    await checkDesk('desk-shortcuts');
+    await agentPage.keyboard.press('Escape');
+    await agentPage.goto(`${web.url}/tickets/new`);
+    await checkDesk('desk-new-ticket');
+    await desk.close();
+
     expect(found).toEqual({});
   });
 });

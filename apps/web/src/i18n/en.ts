@@ -351,5 +351,6 @@ export const en: Messages = {
   'keys.edit': 'Edit the ticket',
   'keys.help': 'This help',
   'keys.close': 'Close',
+  'detail.facts': 'Ticket details',
   'edit.openCc': 'Change CC',
 };

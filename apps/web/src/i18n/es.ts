@@ -355,6 +355,7 @@ export const es = {
   'keys.edit': 'Editar el ticket',
   'keys.help': 'Esta ayuda',
   'keys.close': 'Cerrar',
+  'detail.facts': 'Datos del ticket',
   'edit.openCc': 'Cambiar «Con copia a»',
 };
 

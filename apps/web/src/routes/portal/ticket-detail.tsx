@@ -75,21 +75,27 @@ export default function TicketDetail() {
               </h1>
               <StatusBadge status={current().status} />
             </header>
-            <TicketFields ticket={current()} departmentName={department(current().departmentId)} />
-            <Show when={isStaff(currentUser()?.role ?? 'customer')}>
-              <TicketOwner ticket={current()} />
-            </Show>
-            <TicketEdit ticket={current()} />
-            <section class="stack">
-              <h2>{t('ticket.description')}</h2>
-              <p class="prose">{current().description}</p>
-            </section>
-            <Conversation ticket={current()} />
-            <Reply ticket={current()} />
-            <StatusActions ticket={current()} />
-            <Show when={isStaff(currentUser()?.role ?? 'customer')}>
-              <TicketHistory ticketId={current().id} />
-            </Show>
+            <div class="ticket-layout">
+              <aside class="ticket-side stack" aria-label={t('detail.facts')}>
+                <TicketFields ticket={current()} departmentName={department(current().departmentId)} />
+                <Show when={isStaff(currentUser()?.role ?? 'customer')}>
+                  <TicketOwner ticket={current()} />
+                </Show>
+                <TicketEdit ticket={current()} />
+              </aside>
+              <div class="ticket-main stack">
+                <section class="stack">
+                  <h2>{t('ticket.description')}</h2>
+                  <p class="prose">{current().description}</p>
+                </section>
+                <Conversation ticket={current()} />
+                <Reply ticket={current()} />
+                <StatusActions ticket={current()} />
+                <Show when={isStaff(currentUser()?.role ?? 'customer')}>
+                  <TicketHistory ticketId={current().id} />
+                </Show>
+              </div>
+            </div>
           </article>
         )}
       </Match>
