@@ -370,9 +370,10 @@ describe('reference data and tickets opened on a device', () => {
     expect(ids(outsider.sites)).toEqual([globexSite.id]);
   });
 
-  it('keeps the staff directory from customers', async () => {
+  it('keeps the staff directory and the customer contacts from customers', async () => {
     const sent = refs((await device(as.customer).pullAll(null)).patch);
     expect(sent.staff).toEqual([]);
+    expect(sent.contacts).toEqual([]);
     expect(sent.profile?.[0]).toMatchObject({ id: world.users.customer.id, organizationName: 'Acme' });
   });
 
@@ -385,6 +386,18 @@ describe('reference data and tickets opened on a device', () => {
       departmentIds: [world.dept('sistemas').id],
     });
     expect(staff.some((s) => s.id === world.users.customer.id)).toBe(false);
+  });
+
+  it('gives staff the customer contacts, to find a caller on the device', async () => {
+    const contacts = refs((await device(as.otherAgent).pullAll(null)).patch).contacts ?? [];
+    expect(contacts.find((c) => c.id === world.users.customer.id)).toEqual({
+      id: world.users.customer.id,
+      name: 'Ana Acme',
+      email: 'ana@acme.test',
+      phone: null,
+      organizationId: world.organizations.sharing.id,
+    });
+    expect(contacts.some((c) => c.id === world.users.agent.id)).toBe(false);
   });
 
   it("creates a device's ticket under the device's id, numbered and acknowledged, once", async () => {

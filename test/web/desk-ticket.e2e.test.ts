@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { makeUser } from '@mesa/api/db/factories';
-import { articles, tickets } from '@mesa/api/db/schema';
+import { makeContract, makeEquipment, makeRegion, makeSite, makeUser } from '@mesa/api/db/factories';
+import { articles, outbox, tickets } from '@mesa/api/db/schema';
 import { asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../support/api';
@@ -125,7 +125,19 @@ describe("the agent's ticket page", () => {
     await context.close();
   });
 
-  it("takes a phone call into a ticket offline: the missing requester is named at its field, the caller's account gets the ticket", async () => {
+  it("takes a phone call into a ticket offline: the missing requester is named at its field, the caller is found by the equipment's code", async () => {
+    const db = web.database.db;
+    const region = await makeRegion(db, 'Caracas');
+    const site = await makeSite(db, { name: 'Acme Chacao', regionId: region.id });
+    const contract = await makeContract(db, web.world.organizations.sharing.id, 'CT-CALL-1');
+    const printer = await makeEquipment(db, {
+      serialNumber: 'SN-CALL-1',
+      model: 'HP LaserJet M607',
+      maintenanceCode: 'MC-CALL-1',
+      siteId: site.id,
+      contractId: contract.id,
+      contactId: web.world.users.customer.id,
+    });
     const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 360, height: 800 } });
     const page = await context.newPage();
     await logIn(page, web.url, 'agent@t.test');
@@ -149,10 +161,18 @@ describe("the agent's ticket page", () => {
     expect(await syncStatus(page)).toBe('Sin conexión');
     await page.screenshot({ path: join(artifactsDir(), 'phone-intake-error-360.png'), fullPage: true });
 
-    // What was typed stays; the caller is a customer already, found by e-mail when the change arrives.
+    // What was typed stays; the caller names the maintenance code on their printer's label, found on the device.
     expect(await form.getByLabel('Asunto').inputValue()).toBe('Llamada: sin correo');
-    await name.fill('Ana Acme');
-    await form.getByLabel('Correo del solicitante').fill('ana@acme.test');
+    await form.getByLabel('Buscar cliente o equipo').fill('mc-call');
+    const found = form.getByRole('button', { name: /HP LaserJet M607 · SN-CALL-1 · MC-CALL-1/ });
+    await expect
+      .poll(() => found.textContent())
+      .toBe('Ana Acmeana@acme.test · Acme · HP LaserJet M607 · SN-CALL-1 · MC-CALL-1');
+    await found.click();
+    expect(await name.inputValue()).toBe('Ana Acme');
+    expect(await form.getByLabel('Correo del solicitante').inputValue()).toBe('ana@acme.test');
+    expect(await form.getByLabel('Código de mantenimiento').inputValue()).toBe('MC-CALL-1');
+    expect(await form.getByText('Cliente: Ana Acme. El ticket queda en su cuenta.').count()).toBe(1);
     await form.getByLabel('Teléfono').fill('+58 212 555 0199');
     await form.getByRole('button', { name: 'Enviar ticket' }).click();
     await expect
@@ -171,7 +191,12 @@ describe("the agent's ticket page", () => {
       requesterEmail: 'ana@acme.test',
       organizationId: web.world.organizations.sharing.id,
       createdById: web.world.users.agent.id,
+      equipmentId: printer.id,
+      siteId: site.id,
     });
+    // The caller's acknowledgement, with the number, is on its way.
+    const acks = await web.database.db.select().from(outbox).where(eq(outbox.kind, 'ticket_created'));
+    expect(acks.filter((o) => (o.payload as { ticketId?: string }).ticketId === row?.id)).toHaveLength(1);
     await expect
       .poll(() => page.getByRole('heading', { level: 1 }).textContent())
       .toBe(`${row?.number} Llamada: sin correo`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  type DeviceContact,
   type DeviceDepartment,
   type DeviceEquipment,
   type DeviceOrganization,
@@ -44,8 +45,29 @@ async function referenceSets(db: Db, reference: Reference, actor: Actor): Promis
     .map((d) => ({ ...d, is24x7: is24x7(d.calendar) }))
     .sort((a, b) => a.slug.localeCompare(b.slug));
   const policy: DevicePolicy = { priorityMatrix: ref.priorityMatrix, slaPolicy: ref.slaPolicy };
-  const staff = seesStaffDirectory(actor.role) ? await staffDirectory(db) : [];
-  return { profile: [profile], departments, policy: [policy], staff, ...(await organizationSets(db, actor)) };
+  const directory = seesStaffDirectory(actor.role);
+  const staff = directory ? await staffDirectory(db) : [];
+  const contacts: DeviceContact[] = directory
+    ? await db
+        .select({
+          id: users.id,
+          name: users.name,
+          email: users.email,
+          phone: users.phone,
+          organizationId: users.organizationId,
+        })
+        .from(users)
+        .where(and(eq(users.role, 'customer'), isNull(users.disabledAt)))
+        .orderBy(asc(users.name), asc(users.id))
+    : [];
+  return {
+    profile: [profile],
+    departments,
+    policy: [policy],
+    staff,
+    contacts,
+    ...(await organizationSets(db, actor)),
+  };
 }
 
 /** Active staff with their departments, in name order (the digest needs a stable order). */
@@ -89,6 +111,7 @@ async function organizationSets(
       contractId: equipment.contractId,
       contractNumber: contracts.number,
       organizationId: contracts.organizationId,
+      contactId: equipment.contactId,
     })
     .from(equipment)
     .leftJoin(contracts, eq(contracts.id, equipment.contractId))

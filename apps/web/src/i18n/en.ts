@@ -352,5 +352,10 @@ export const en: Messages = {
   'keys.help': 'This help',
   'keys.close': 'Close',
   'detail.facts': 'Ticket details',
+  'intake.find': 'Find customer or equipment',
+  'intake.findHint': 'Name, e-mail, phone, contract number, serial number or maintenance code; works offline.',
+  'intake.noMatch': 'Nobody matches: type the new contact below.',
+  'intake.chosen': 'Customer: {name}. The ticket goes into their account.',
+  'intake.unchoose': 'Remove',
   'edit.openCc': 'Change CC',
 };

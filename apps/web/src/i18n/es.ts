@@ -356,6 +356,12 @@ export const es = {
   'keys.help': 'Esta ayuda',
   'keys.close': 'Cerrar',
   'detail.facts': 'Datos del ticket',
+  'intake.find': 'Buscar cliente o equipo',
+  'intake.findHint':
+    'Nombre, correo, teléfono, número de contrato, número de serie o código de mantenimiento; funciona sin conexión.',
+  'intake.noMatch': 'Nadie coincide: escriba los datos del contacto nuevo abajo.',
+  'intake.chosen': 'Cliente: {name}. El ticket queda en su cuenta.',
+  'intake.unchoose': 'Quitar',
   'edit.openCc': 'Cambiar «Con copia a»',
 };
 

@@ -112,6 +112,7 @@ describe('createTicket@1 on the device', () => {
       contractId: uuid(82),
       contractNumber: 'CT-1',
       organizationId: uuid(70),
+      contactId: null,
     };
     const withEquipment: LocalState = { ...state, reference: { ...state.reference!, equipment: [equipment] } };
     const next = applyMutation(withEquipment, create({ maintenanceCode: 'mc-0001' }), customer, now);

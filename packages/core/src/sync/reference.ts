@@ -18,6 +18,7 @@ export const referenceKinds = [
   'departments',
   'policy',
   'staff',
+  'contacts',
   'organizations',
   'regions',
   'sites',
@@ -65,6 +66,15 @@ export interface DeviceStaff {
   departmentIds: string[];
 }
 
+/** A customer contact, for staff to find a caller by name, e-mail or phone on the device (seed 003). */
+export interface DeviceContact {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  organizationId: string | null;
+}
+
 export interface DeviceOrganization {
   id: string;
   name: string;
@@ -97,6 +107,8 @@ export interface DeviceEquipment {
   contractNumber: string | null;
   /** The organization whose contract covers it. */
   organizationId: string | null;
+  /** The customer contact its maintenance code stands for. */
+  contactId: string | null;
 }
 
 export interface ReferenceRows {
@@ -104,6 +116,7 @@ export interface ReferenceRows {
   departments: DeviceDepartment;
   policy: DevicePolicy;
   staff: DeviceStaff;
+  contacts: DeviceContact;
   organizations: DeviceOrganization;
   regions: DeviceRegion;
   sites: DeviceSite;

@@ -9,7 +9,7 @@ import {
 } from '@mesa/core';
 import { uuid } from '@mesa/sync-client';
 import { useNavigate } from '@solidjs/router';
-import { createEffect, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, createUniqueId, For, Show } from 'solid-js';
 import { ApiError } from '../../api';
 import { FileInput } from '../../components/file-input';
 import { FormError } from '../../components/form-error';
@@ -19,6 +19,7 @@ import { deviceClient } from '../../data/device';
 import { departmentName, useReference } from '../../data/queries';
 import { t } from '../../i18n';
 import { assertAttachable, attachFiles } from '../../lib/attach';
+import { type CallerMatch, findCallers } from '../../lib/caller-search';
 import { parseCc } from '../../lib/cc';
 import { createDraft } from '../../lib/drafts';
 import { invalidPaths, namingFields } from '../../lib/field-errors';
@@ -42,6 +43,8 @@ interface TicketDraft {
   /** Staff opening a ticket for someone who called or came in (seed 003's phone intake). */
   channel: Exclude<Channel, 'email'>;
   requester: Requester;
+  /** The customer found on the device; empty for a new contact (created from name and e-mail). */
+  requesterId: string;
 }
 
 interface Requester {
@@ -66,6 +69,7 @@ const emptyDraft: TicketDraft = {
   equipmentId: '',
   channel: 'phone',
   requester: { name: '', email: '', phone: '', organization: '', location: '' },
+  requesterId: '',
 };
 
 /**
@@ -81,6 +85,7 @@ export default function NewTicket() {
     hours: createUniqueId(),
     equipment: createUniqueId(),
     channel: createUniqueId(),
+    caller: createUniqueId(),
     organizations: createUniqueId(),
   };
   const departments = useReference('departments');
@@ -108,11 +113,45 @@ export default function NewTicket() {
     if (!invalid().includes(`requester.${field}`)) return null;
     return field === 'name' ? t('intake.requesterRequired') : t('intake.invalid');
   };
+  // Another name or e-mail is another person: the found customer no longer applies.
   const setRequester = (field: (typeof requesterFields)[number], value: string) =>
     setDraft((previous) => ({
       ...previous,
       requester: { ...(previous.requester ?? emptyDraft.requester), [field]: value },
+      requesterId: field === 'name' || field === 'email' ? '' : (previous.requesterId ?? ''),
     }));
+  const contacts = useReference('contacts');
+  const [callerQuery, setCallerQuery] = createSignal('');
+  const callers = createMemo(() =>
+    findCallers(callerQuery(), {
+      contacts: contacts() ?? [],
+      equipment: equipment() ?? [],
+      organizations: organizations() ?? [],
+    }),
+  );
+  const chosenContact = () => contacts()?.find((c) => c.id === draft().requesterId);
+  const pickCaller = (match: CallerMatch) => {
+    setDraft((previous) => {
+      const c = match.contact;
+      const e = match.equipment;
+      const before = previous.requester ?? emptyDraft.requester;
+      return {
+        ...previous,
+        requesterId: c?.id ?? previous.requesterId ?? '',
+        requester: c
+          ? {
+              ...before,
+              name: c.name,
+              email: c.email,
+              phone: c.phone ?? before.phone,
+              organization: match.organization?.name ?? before.organization,
+            }
+          : before,
+        ...(e ? { equipmentId: e.id, maintenanceCode: e.maintenanceCode ?? '' } : {}),
+      };
+    });
+    setCallerQuery('');
+  };
   const chosen = () => departments()?.find((d) => d.id === draft().departmentId);
 
   // With a single department there is nothing to choose.
@@ -151,6 +190,7 @@ export default function NewTicket() {
           cc,
           ...(code ? { maintenanceCode: code } : picked ? { serialNumber: picked.serialNumber } : {}),
           ...(staff() ? { channel: form.channel ?? 'phone', requester: given } : {}),
+          ...(staff() && form.requesterId ? { requesterId: form.requesterId } : {}),
         });
       } catch (error) {
         // A requester's field the device refused is named at its input and in the message.
@@ -190,6 +230,57 @@ export default function NewTicket() {
                 <For each={intakeChannels}>{(c) => <option value={c}>{t(`channel.${c}`)}</option>}</For>
               </select>
             </div>
+            <div class="field">
+              <label for={ids.caller}>{t('intake.find')}</label>
+              <input
+                id={ids.caller}
+                type="search"
+                autocomplete="off"
+                value={callerQuery()}
+                onInput={(e) => setCallerQuery(e.currentTarget.value)}
+                aria-describedby={`${ids.caller}-hint`}
+                aria-controls={`${ids.caller}-results`}
+              />
+              <small id={`${ids.caller}-hint`} class="hint">
+                {t('intake.findHint')}
+              </small>
+              <ul id={`${ids.caller}-results`} class="caller-results" aria-live="polite">
+                <For each={callers()}>
+                  {(match) => (
+                    <li>
+                      <button type="button" class="button caller" onClick={() => pickCaller(match)}>
+                        <strong>{match.contact?.name ?? match.equipment?.model}</strong>
+                        <span class="muted">
+                          {[
+                            match.contact?.email,
+                            match.contact?.phone,
+                            match.organization?.name,
+                            match.equipment
+                              ? `${match.equipment.model} · ${match.equipment.serialNumber}${match.equipment.maintenanceCode ? ` · ${match.equipment.maintenanceCode}` : ''}`
+                              : undefined,
+                          ]
+                            .filter(Boolean)
+                            .join(' · ')}
+                        </span>
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+              <Show when={callerQuery().trim().length >= 2 && callers().length === 0}>
+                <p class="hint">{t('intake.noMatch')}</p>
+              </Show>
+            </div>
+            <Show when={chosenContact()}>
+              {(c) => (
+                <p class="alert alert-success">
+                  {t('intake.chosen', { name: c().name })}{' '}
+                  <button type="button" class="link-button" onClick={() => set('requesterId', '')}>
+                    {t('intake.unchoose')}
+                  </button>
+                </p>
+              )}
+            </Show>
             <TextField
               label={t('intake.name')}
               value={draft().requester?.name ?? ''}
