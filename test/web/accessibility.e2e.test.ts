@@ -111,6 +111,11 @@ describe.each(languages)('every screen in $lang', ({ lang, locale, heading }) =>
     await agentPage.keyboard.press('Escape');
     await agentPage.goto(`${web.url}/tickets/new`);
     await checkDesk('desk-new-ticket');
+    await agentPage.goto(`${web.url}/alerts`);
+    // One ticket the agent has not opened yet, so the list has a row.
+    await openTicket(as.customer, web.world, { subject: `Aviso ${lang} ${name}` });
+    await expect.poll(() => agentPage.locator('.alert-list li', { hasText: `Aviso ${lang} ${name}` }).count()).toBe(1);
+    await checkDesk('desk-alerts');
     await desk.close();
 
     expect(found).toEqual({});

@@ -43,7 +43,7 @@ describe("the agent's ticket page", () => {
     expect(await summary()).toBe('Propietario: Sin asignar · Nivel de soporte: 1');
     await panel.getByRole('button', { name: 'Asignarme' }).click();
     await expect.poll(summary).toBe(`Propietario: ${web.world.users.agent.name} · Nivel de soporte: 1`);
-    await expect.poll(() => page.locator('header .badge').first().textContent()).toBe('Abierto');
+    await expect.poll(() => page.locator('main .section-header .badge').first().textContent()).toBe('Abierto');
 
     // Up a tier only with the expertise it needs: the empty reason is refused by the form itself.
     await panel.getByLabel('Nivel de soporte').selectOption('2');
@@ -70,7 +70,7 @@ describe("the agent's ticket page", () => {
     await expect.poll(() => note.textContent()).toContain('Solución real: Se le aplica un reinicio al servidor DNS');
     expect(await note.textContent()).toContain('Siguiente estado: Atendido. Tiempo dedicado: 45 min');
     expect(await page.getByText('Tiempo total dedicado: 45 min').count()).toBe(1);
-    await expect.poll(() => page.locator('header .badge').first().textContent()).toBe('Atendido');
+    await expect.poll(() => page.locator('main .section-header .badge').first().textContent()).toBe('Atendido');
 
     // Severity × urgency: the new priority shows before saving.
     await page.getByRole('button', { name: 'Editar ticket' }).click();

@@ -16,6 +16,7 @@ const MyTickets = lazy(() => import('./routes/portal/tickets'));
 const NewTicket = lazy(() => import('./routes/portal/new-ticket'));
 const TicketDetail = lazy(() => import('./routes/portal/ticket-detail'));
 const Queue = lazy(() => import('./routes/staff/queue'));
+const Alerts = lazy(() => import('./routes/staff/alerts'));
 const AdminMail = lazy(() => import('./routes/admin/mail'));
 
 export function App() {
@@ -32,6 +33,7 @@ export function App() {
         <Route path="/tickets/new" component={NewTicket} />
         <Route path="/tickets/:number" component={TicketDetail} />
         <Route path="/queue" component={Queue} />
+        <Route path="/alerts" component={Alerts} />
         <Route path="/admin/mail" component={AdminMail} />
       </Route>
       <Route path="*404" component={NotFound} />

@@ -4,6 +4,7 @@ export * from './article-visibility';
 export * from './assignment';
 export * from './calendar';
 export * from './customer-reply';
+export * from './desk-alerts';
 export * from './error-messages';
 export * from './errors';
 export * from './priority';

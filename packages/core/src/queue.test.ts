@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inQueue, SLA_WARNING_SHARE, sitesWithin, slaCountdown, sortQueue } from './queue';
+import { inQueue, keepOrder, SLA_WARNING_SHARE, sitesWithin, slaCountdown, sortQueue } from './queue';
 import type { Priority, TicketStatus } from './values';
 
 const H = 60 * 60 * 1000;
@@ -157,5 +157,13 @@ describe('sortQueue', () => {
     const ids = sortQueue([noTarget, later, urgent, first, overdue], 'due', now).map((t) => t.id);
     // first, later and urgent share a first-response due time: priority, then arrival, breaks the tie.
     expect(ids).toEqual(['overdue', 'p1', 'p3-early', 'p3-late', 'none']);
+  });
+});
+
+describe('keepOrder', () => {
+  it('keeps the rows the viewer sees where they are, new ones after, gone ones gone', () => {
+    const rows = ['c', 'a', 'new', 'b'].map((id) => ({ id }));
+    expect(keepOrder(['a', 'b', 'gone', 'c'], rows).map((r) => r.id)).toEqual(['a', 'b', 'c', 'new']);
+    expect(keepOrder([], rows).map((r) => r.id)).toEqual(['c', 'a', 'new', 'b']);
   });
 });

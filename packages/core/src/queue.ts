@@ -153,3 +153,13 @@ export function sortQueue<T extends OrderFields>(tickets: readonly T[], sort: Qu
   const due = new Map(tickets.map((t) => [t, slaCountdown(t, now)?.dueAt ?? Number.POSITIVE_INFINITY]));
   return [...tickets].sort((a, b) => (due.get(a) as number) - (due.get(b) as number) || byArrival(a, b));
 }
+
+/**
+ * The rows in the order the viewer already sees (`shown`, ids), those not shown yet after them in their own
+ * order: while the pointer is over the list nothing moves under it; rows that left the view are gone.
+ */
+export function keepOrder<T extends { id: string }>(shown: readonly string[], rows: readonly T[]): T[] {
+  const at = new Map(shown.map((id, i) => [id, i]));
+  const kept = rows.filter((r) => at.has(r.id)).sort((a, b) => (at.get(a.id) as number) - (at.get(b.id) as number));
+  return [...kept, ...rows.filter((r) => !at.has(r.id))];
+}

@@ -3,6 +3,7 @@ import {
   inQueue,
   isPendingNumber,
   isQueueState,
+  keepOrder,
   type LocalTicket,
   type Priority,
   priorities,
@@ -34,6 +35,8 @@ const ROW_HEIGHT = 100;
 const ROW_GAP = 8;
 /** The countdowns show minutes: a tick every 15 s keeps them within a quarter of one. */
 const TICK_MS = 15_000;
+/** How long a row changed elsewhere stays marked. */
+const CHANGED_MS = 4_000;
 
 /**
  * Seed 002's views: everything the role may see (global), the viewer's own departments (local), one region
@@ -160,7 +163,44 @@ export function DeskQueue() {
   });
   // The order is taken when the rows change, not on every tick: rows do not move under the pointer as
   // clocks run down (a due-time order catches up on the next change or filter).
-  const rows = createMemo(() => sortQueue(matching(), view().sort, Date.now()));
+  // While the pointer is over the list, a live change re-sorts nothing under it: the order waits until it leaves.
+  const [holding, setHolding] = createSignal(false);
+  let shownOrder: string[] = [];
+  const rows = createMemo(() => {
+    const sorted = sortQueue(matching(), view().sort, Date.now());
+    const next = holding() ? keepOrder(shownOrder, sorted) : sorted;
+    shownOrder = next.map((t) => t.id);
+    return next;
+  });
+  // Another agent's (or a pull's) change to a row marks it for a moment, as a live desk shows it.
+  const [changed, setChanged] = createSignal<ReadonlySet<string>>(new Set());
+  let versions: Map<string, string> | undefined;
+  const unmark = new Map<string, ReturnType<typeof setTimeout>>();
+  createEffect(
+    on(tickets, (list) => {
+      if (!list) return;
+      const next = new Map(list.map((t) => [t.id, t.updatedAt]));
+      const before = versions;
+      versions = next;
+      if (!before) return;
+      const fresh = [...next].filter(([id, at]) => before.get(id) !== at).map(([id]) => id);
+      if (fresh.length === 0) return;
+      setChanged((current) => new Set([...current, ...fresh]));
+      for (const id of fresh) {
+        clearTimeout(unmark.get(id));
+        unmark.set(
+          id,
+          setTimeout(() => {
+            unmark.delete(id);
+            setChanged((current) => new Set([...current].filter((x) => x !== id)));
+          }, CHANGED_MS),
+        );
+      }
+    }),
+  );
+  onCleanup(() => {
+    for (const timer of unmark.values()) clearTimeout(timer);
+  });
 
   const [active, setActive] = createSignal(0);
   createEffect(on(rows, () => setActive((i) => Math.min(i, Math.max(0, rows().length - 1)))));
@@ -345,7 +385,13 @@ export function DeskQueue() {
           <p>{t('tickets.empty')}</p>
         </Show>
         <p class="muted keyboard-hint">{t('queue.keys')}</p>
-        <ul ref={list} class="ticket-list virtual desk-list" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+        <ul
+          ref={list}
+          class="ticket-list virtual desk-list"
+          style={{ height: `${virtualizer.getTotalSize()}px` }}
+          onPointerEnter={() => setHolding(true)}
+          onPointerLeave={() => setHolding(false)}
+        >
           <For each={virtualizer.getVirtualItems()}>
             {(item) => {
               const ticket = () => rows()[item.index];
@@ -355,7 +401,7 @@ export function DeskQueue() {
                     <li
                       ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
                       class="ticket-row"
-                      classList={{ active: active() === item.index }}
+                      classList={{ active: active() === item.index, changed: changed().has(row().id) }}
                       data-index={item.index}
                       style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
                     >

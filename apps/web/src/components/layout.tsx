@@ -5,6 +5,7 @@ import { clearDevice, unsyncedOnDevice } from '../data/device';
 import { t } from '../i18n';
 import { createSubmission } from '../lib/submission';
 import { currentUser, logout } from '../session';
+import { AlertsLink } from './alerts-link';
 import { FormError } from './form-error';
 import { LanguageSelect } from './language-select';
 import { ReauthDialog } from './reauth-dialog';
@@ -76,6 +77,9 @@ export function Layout(props: RouteSectionProps) {
                   <Show when={isStaff(user().role)}>
                     <li>
                       <A href="/queue">{t('nav.queue')}</A>
+                    </li>
+                    <li>
+                      <AlertsLink />
                     </li>
                   </Show>
                   <Show when={user().role === 'admin'}>

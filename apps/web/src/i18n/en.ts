@@ -357,5 +357,12 @@ export const en: Messages = {
   'intake.noMatch': 'Nobody matches: type the new contact below.',
   'intake.chosen': 'Customer: {name}. The ticket goes into their account.',
   'intake.unchoose': 'Remove',
+  'alerts.title': 'Alerts',
+  'alerts.link': 'Alerts: {count}',
+  'alerts.none': 'Nothing waiting: no new tickets in your departments, no news on yours, no SLA about to breach.',
+  'alerts.new': 'New in your department, unassigned',
+  'alerts.mine': 'Assigned to you, with news since you opened it',
+  'alerts.warning': 'The SLA target is about to breach',
+  'alerts.breached': 'The SLA target is breached',
   'edit.openCc': 'Change CC',
 };

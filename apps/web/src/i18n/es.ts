@@ -362,6 +362,14 @@ export const es = {
   'intake.noMatch': 'Nadie coincide: escriba los datos del contacto nuevo abajo.',
   'intake.chosen': 'Cliente: {name}. El ticket queda en su cuenta.',
   'intake.unchoose': 'Quitar',
+  'alerts.title': 'Avisos',
+  'alerts.link': 'Avisos: {count}',
+  'alerts.none':
+    'Nada pendiente: no hay tickets nuevos en sus departamentos, novedades en los suyos ni plazos por vencer.',
+  'alerts.new': 'Nuevo en su departamento, sin asignar',
+  'alerts.mine': 'Asignado a usted, con novedades desde que lo abrió',
+  'alerts.warning': 'El plazo del SLA está por vencer',
+  'alerts.breached': 'El plazo del SLA está vencido',
   'edit.openCc': 'Cambiar «Con copia a»',
 };
 

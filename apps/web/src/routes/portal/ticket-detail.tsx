@@ -27,6 +27,7 @@ import { attachFiles } from '../../lib/attach';
 import { createDraft } from '../../lib/drafts';
 import { formatDuration, ticketPath } from '../../lib/format';
 import { usePageTitle } from '../../lib/page-title';
+import { markSeen } from '../../lib/seen';
 import { useShortcuts } from '../../lib/shortcuts';
 import { createSubmission } from '../../lib/submission';
 import { currentUser } from '../../session';
@@ -47,6 +48,15 @@ export default function TicketDetail() {
     if (current && !isPendingNumber(current) && params.number === current.id) {
       navigate(ticketPath(current.number), { replace: true });
     }
+  });
+  // Opening a ticket, and staying on it while it changes, is having seen it: its alert goes.
+  createEffect(() => {
+    const current = ticket();
+    const user = currentUser();
+    if (!current || !user || !isStaff(user.role)) return;
+    // The ticket's time is the server's: a device clock behind it must not leave the news unseen.
+    const at = Math.max(Date.now(), Date.parse(current.updatedAt) || 0);
+    markSeen(user.id, current.id, new Date(at).toISOString());
   });
   const department = (id: string) => {
     const found = departments()?.find((d) => d.id === id);
