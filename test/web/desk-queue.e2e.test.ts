@@ -134,4 +134,31 @@ describe('the agents’ queue', () => {
     await expect.poll(() => subjects(page)).toEqual(['Región: Bogotá']);
     await context.close();
   });
+
+  it('shows the same view as a compact board by state', async () => {
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test', agent: 'agent@t.test' });
+    const fresh = await openTicket(as.customer, web.world, { subject: 'Tablero: nuevo' });
+    const taken = await openTicket(as.customer, web.world, { subject: 'Tablero: abierto' });
+    expect(
+      (await as.agent.post(`/api/tickets/${taken.number}/assign`, { ownerId: web.world.users.agent.id })).status,
+    ).toBe(200);
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 360, height: 800 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'agent@t.test');
+    await page.goto(`${web.url}/queue?q=${encodeURIComponent('Tablero:')}`);
+    await expect.poll(() => subjects(page)).toEqual(['Tablero: nuevo', 'Tablero: abierto']);
+    await page.getByRole('button', { name: 'Tablero' }).click();
+    expect(await page.getByRole('button', { name: 'Tablero' }).getAttribute('aria-pressed')).toBe('true');
+    expect(new URL(page.url()).searchParams.get('layout')).toBe('board');
+    const column = (name: string) => page.getByRole('region', { name });
+    await expect
+      .poll(() => column('Nuevo').locator('.board-card').allTextContents())
+      .toEqual([expect.stringContaining(`${fresh.number}Tablero: nuevo`)]);
+    expect(await column('Abierto').locator('.board-card').textContent()).toContain(web.world.users.agent.name);
+    expect(await column('Nuevo').locator('h2').textContent()).toBe('Nuevo 1');
+    await page.screenshot({ path: join(artifactsDir(), 'desk-board-360.png'), fullPage: true });
+    await column('Abierto').getByRole('link').click();
+    await expect.poll(() => page.url()).toBe(`${web.url}/tickets/${taken.number}`);
+    await context.close();
+  });
 });

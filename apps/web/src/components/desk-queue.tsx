@@ -10,7 +10,6 @@ import {
   type QueueFilter,
   type QueueSort,
   queueSorts,
-  type SlaCountdown,
   sitesWithin,
   slaCountdown,
   sortQueue,
@@ -21,13 +20,15 @@ import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createWindowVirtualizer } from '@tanstack/solid-virtual';
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, Show } from 'solid-js';
 import { departmentName, useReference, useTickets } from '../data/queries';
-import { type MessageKey, pick, t } from '../i18n';
+import { pick, t } from '../i18n';
 import { formatDuration, ticketHref } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { firstParam } from '../lib/params';
 import { useShortcuts } from '../lib/shortcuts';
 import { searchMatcher } from '../lib/ticket-search';
 import { currentUser } from '../session';
+import { DeskBoard } from './desk-board';
+import { SlaCountdownBadge } from './sla-countdown';
 import { StatusBadge } from './status-badge';
 
 /** A row's height on a desktop (`min-height` in styles.css); rows that wrap on narrow screens are measured. */
@@ -125,6 +126,7 @@ export function DeskQueue() {
     visit(null, 0);
     return out;
   });
+  const board = () => firstParam(params.layout) === 'board';
   const view = createMemo(() =>
     filterFrom(params, {
       myDepartments: profile()?.[0]?.departmentIds ?? [],
@@ -250,6 +252,15 @@ export function DeskQueue() {
     <section class="stack">
       <div class="section-header">
         <h1>{t('tickets.queueTitle')}</h1>
+        <fieldset class="segmented">
+          <legend class="visually-hidden">{t('board.layout')}</legend>
+          <button type="button" class="button" aria-pressed={!board()} onClick={() => set('layout', 'list', 'list')}>
+            {t('board.list')}
+          </button>
+          <button type="button" class="button" aria-pressed={board()} onClick={() => set('layout', 'board', 'list')}>
+            {t('board.board')}
+          </button>
+        </fieldset>
       </div>
       <div class="filters">
         <div class="field field-inline">
@@ -384,58 +395,52 @@ export function DeskQueue() {
         <Show when={rows().length === 0}>
           <p>{t('tickets.empty')}</p>
         </Show>
-        <p class="muted keyboard-hint">{t('queue.keys')}</p>
-        <ul
-          ref={list}
-          class="ticket-list virtual desk-list"
-          style={{ height: `${virtualizer.getTotalSize()}px` }}
-          onPointerEnter={() => setHolding(true)}
-          onPointerLeave={() => setHolding(false)}
-        >
-          <For each={virtualizer.getVirtualItems()}>
-            {(item) => {
-              const ticket = () => rows()[item.index];
-              return (
-                <Show when={ticket()}>
-                  {(row) => (
-                    <li
-                      ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
-                      class="ticket-row"
-                      classList={{ active: active() === item.index, changed: changed().has(row().id) }}
-                      data-index={item.index}
-                      style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
-                    >
-                      <DeskRow
-                        ticket={row()}
-                        now={now()}
-                        owner={row().ownerId ? (staffNames().get(row().ownerId as string) ?? '—') : null}
-                        department={departmentNames().get(row().departmentId) ?? '—'}
-                        onFocus={() => setActive(item.index)}
-                      />
-                    </li>
-                  )}
-                </Show>
-              );
-            }}
-          </For>
-        </ul>
+        <Show when={board()}>
+          <DeskBoard
+            rows={rows()}
+            now={now()}
+            ownerName={(id) => (id ? (staffNames().get(id) ?? '—') : t('queue.unassigned'))}
+          />
+        </Show>
+        <Show when={!board()}>
+          <p class="muted keyboard-hint">{t('queue.keys')}</p>
+          <ul
+            ref={list}
+            class="ticket-list virtual desk-list"
+            style={{ height: `${virtualizer.getTotalSize()}px` }}
+            onPointerEnter={() => setHolding(true)}
+            onPointerLeave={() => setHolding(false)}
+          >
+            <For each={virtualizer.getVirtualItems()}>
+              {(item) => {
+                const ticket = () => rows()[item.index];
+                return (
+                  <Show when={ticket()}>
+                    {(row) => (
+                      <li
+                        ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
+                        class="ticket-row"
+                        classList={{ active: active() === item.index, changed: changed().has(row().id) }}
+                        data-index={item.index}
+                        style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
+                      >
+                        <DeskRow
+                          ticket={row()}
+                          now={now()}
+                          owner={row().ownerId ? (staffNames().get(row().ownerId as string) ?? '—') : null}
+                          department={departmentNames().get(row().departmentId) ?? '—'}
+                          onFocus={() => setActive(item.index)}
+                        />
+                      </li>
+                    )}
+                  </Show>
+                );
+              }}
+            </For>
+          </ul>
+        </Show>
       </Show>
     </section>
-  );
-}
-
-const targetKey = (c: SlaCountdown): MessageKey =>
-  c.target === 'firstResponse' ? 'queue.sla.first' : 'queue.sla.resolution';
-
-function SlaCountdownBadge(props: { clock: SlaCountdown }) {
-  const text = () =>
-    props.clock.level === 'breached'
-      ? t('queue.sla.overdue', { time: formatDuration(-props.clock.remainingMs) })
-      : t('queue.sla.left', { time: formatDuration(props.clock.remainingMs) });
-  return (
-    <span class={`badge sla-clock sla-${props.clock.level}`}>
-      {t(targetKey(props.clock))}: {text()}
-    </span>
   );
 }
 

@@ -364,5 +364,9 @@ export const en: Messages = {
   'alerts.mine': 'Assigned to you, with news since you opened it',
   'alerts.warning': 'The SLA target is about to breach',
   'alerts.breached': 'The SLA target is breached',
+  'board.layout': 'Layout',
+  'board.list': 'List',
+  'board.board': 'Board',
+  'board.more': 'and {count} more: see them in the list',
   'edit.openCc': 'Change CC',
 };

@@ -370,6 +370,10 @@ export const es = {
   'alerts.mine': 'Asignado a usted, con novedades desde que lo abrió',
   'alerts.warning': 'El plazo del SLA está por vencer',
   'alerts.breached': 'El plazo del SLA está vencido',
+  'board.layout': 'Presentación',
+  'board.list': 'Lista',
+  'board.board': 'Tablero',
+  'board.more': 'y {count} más: véalos en la lista',
   'edit.openCc': 'Cambiar «Con copia a»',
 };
 
