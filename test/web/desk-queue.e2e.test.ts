@@ -119,7 +119,7 @@ describe('the agents’ queue', () => {
     await logIn(page, web.url, 'agent@t.test');
     await page.goto(`${web.url}/queue?q=${encodeURIComponent('Región:')}`);
     await expect.poll(() => subjects(page)).toEqual(['Región: Caracas', 'Región: Bogotá', 'Región: ninguna']);
-    const scope = page.getByLabel('Vista');
+    const scope = page.getByLabel('Vista', { exact: true });
     // The country holds its city's site; the tree reads indented.
     expect(await scope.locator('option', { hasText: 'Caracas' }).first().textContent()).toBe('\u2003Caracas');
     await scope.selectOption(`region:${ve.id}`);
@@ -159,6 +159,42 @@ describe('the agents’ queue', () => {
     await page.screenshot({ path: join(artifactsDir(), 'desk-board-360.png'), fullPage: true });
     await column('Abierto').getByRole('link').click();
     await expect.poll(() => page.url()).toBe(`${web.url}/tickets/${taken.number}`);
+    await context.close();
+  });
+
+  it('changes owner and department of several tickets at once, and offers only the state moves all of them allow', async () => {
+    const as = await clientsFor(web.app, { customer: 'ana@acme.test' });
+    await openTicket(as.customer, web.world, { subject: 'Lote: uno' });
+    const two = await openTicket(as.customer, web.world, { subject: 'Lote: dos' });
+    const context = await browser().newContext({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, web.url, 'super@t.test');
+    await page.goto(`${web.url}/queue?q=${encodeURIComponent('Lote:')}`);
+    await expect.poll(() => subjects(page)).toEqual(['Lote: uno', 'Lote: dos']);
+    await page.getByLabel('Seleccionar los 2 de esta vista').check();
+    const bulk = page.getByRole('region', { name: 'Seleccionados: 2' });
+    await bulk.getByLabel('Asignar a').selectOption({ label: web.world.users.agent.name });
+    await expect.poll(() => rowOf(page, 'Lote: uno').textContent()).toContain(web.world.users.agent.name);
+    expect(await rowOf(page, 'Lote: dos').textContent()).toContain(web.world.users.agent.name);
+    // Applied to all, the selection goes.
+    await expect.poll(() => bulk.count()).toBe(0);
+
+    await rowOf(page, 'Lote: uno').getByRole('checkbox').check();
+    await rowOf(page, 'Lote: dos').getByRole('checkbox').check();
+    const again = page.getByRole('region', { name: 'Seleccionados: 2' });
+    await again.getByLabel('Departamento').selectOption({ label: 'Facturación' });
+    await expect.poll(() => rowOf(page, 'Lote: uno').textContent()).toContain('Facturación');
+    expect(await rowOf(page, 'Lote: dos').textContent()).toContain('Facturación');
+
+    // A state only one of them may take: the other is named with the reason, and stays selected.
+    await web.database.db.update(tickets).set({ ownerId: null, status: 'new' }).where(eq(tickets.id, two.id));
+    await expect.poll(() => rowOf(page, 'Lote: dos').textContent()).toContain('Sin asignar');
+    await expect.poll(() => page.getByRole('region', { name: /^Seleccionados/ }).count()).toBe(0);
+    await rowOf(page, 'Lote: uno').getByRole('checkbox').check();
+    await rowOf(page, 'Lote: dos').getByRole('checkbox').check();
+    const mixed = page.getByRole('region', { name: 'Seleccionados: 2' });
+    const states = await mixed.getByLabel('Cambiar estado').locator('option').allTextContents();
+    expect(states).not.toContain('Atendido');
     await context.close();
   });
 });

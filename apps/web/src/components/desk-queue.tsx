@@ -28,6 +28,7 @@ import { useShortcuts } from '../lib/shortcuts';
 import { searchMatcher } from '../lib/ticket-search';
 import { currentUser } from '../session';
 import { DeskBoard } from './desk-board';
+import { DeskBulk } from './desk-bulk';
 import { SlaCountdownBadge } from './sla-countdown';
 import { StatusBadge } from './status-badge';
 
@@ -204,6 +205,16 @@ export function DeskQueue() {
     for (const timer of unmark.values()) clearTimeout(timer);
   });
 
+  // Bulk changes: the tickets ticked in the list (kept by id while the view changes).
+  const [selected, setSelected] = createSignal<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const selectedTickets = createMemo(() => rows().filter((r) => selected().has(r.id)));
+  const allSelected = () => rows().length > 0 && selectedTickets().length === rows().length;
   const [active, setActive] = createSignal(0);
   createEffect(on(rows, () => setActive((i) => Math.min(i, Math.max(0, rows().length - 1)))));
 
@@ -243,6 +254,10 @@ export function DeskQueue() {
     ArrowUp: () => move(active() - step()),
     Enter: open,
     '/': () => search?.focus(),
+    x: () => {
+      const ticket = rows()[active()];
+      if (ticket) toggle(ticket.id);
+    },
   });
 
   const set = (key: string, value: string, fallback: string) =>
@@ -404,6 +419,19 @@ export function DeskQueue() {
         </Show>
         <Show when={!board()}>
           <p class="muted keyboard-hint">{t('queue.keys')}</p>
+          <Show when={rows().length > 0}>
+            <label class="select-all">
+              <input
+                type="checkbox"
+                checked={allSelected()}
+                onChange={() => setSelected(allSelected() ? new Set<string>() : new Set(rows().map((r) => r.id)))}
+              />{' '}
+              {t('bulk.selectAll', { count: rows().length })}
+            </label>
+          </Show>
+          <Show when={selectedTickets().length > 0}>
+            <DeskBulk tickets={selectedTickets()} onClear={() => setSelected(new Set<string>())} />
+          </Show>
           <ul
             ref={list}
             class="ticket-list virtual desk-list"
@@ -424,6 +452,13 @@ export function DeskQueue() {
                         data-index={item.index}
                         style={{ transform: `translateY(${item.start - virtualizer.options.scrollMargin}px)` }}
                       >
+                        <input
+                          type="checkbox"
+                          class="row-select"
+                          checked={selected().has(row().id)}
+                          onChange={() => toggle(row().id)}
+                          aria-label={t('bulk.select', { number: row().number || t('ticket.pendingNumber') })}
+                        />
                         <DeskRow
                           ticket={row()}
                           now={now()}

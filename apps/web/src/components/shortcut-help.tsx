@@ -10,6 +10,7 @@ const sheet: { title: MessageKey; keys: [string, MessageKey][] }[] = [
       ['k / ↑', 'keys.previous'],
       ['Intro / Enter', 'keys.open'],
       ['/', 'keys.search'],
+      ['x', 'keys.select'],
     ],
   },
   {

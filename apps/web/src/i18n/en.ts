@@ -368,5 +368,11 @@ export const en: Messages = {
   'board.list': 'List',
   'board.board': 'Board',
   'board.more': 'and {count} more: see them in the list',
+  'bulk.title': 'Selected: {count}',
+  'bulk.clear': 'Clear the selection',
+  'bulk.done': 'Changed: {count}.',
+  'bulk.selectAll': 'Select all {count} in this view',
+  'bulk.select': 'Select {number}',
+  'keys.select': 'Select or unselect the ticket',
   'edit.openCc': 'Change CC',
 };

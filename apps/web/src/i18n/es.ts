@@ -374,6 +374,12 @@ export const es = {
   'board.list': 'Lista',
   'board.board': 'Tablero',
   'board.more': 'y {count} más: véalos en la lista',
+  'bulk.title': 'Seleccionados: {count}',
+  'bulk.clear': 'Quitar la selección',
+  'bulk.done': 'Cambiados: {count}.',
+  'bulk.selectAll': 'Seleccionar los {count} de esta vista',
+  'bulk.select': 'Seleccionar {number}',
+  'keys.select': 'Seleccionar o quitar el ticket',
   'edit.openCc': 'Cambiar «Con copia a»',
 };
 
