@@ -1,16 +1,8 @@
-import {
-  isPendingNumber,
-  type LocalTicket,
-  slaCountdown,
-  statusLabels,
-  type TicketStatus,
-  ticketStatuses,
-} from '@mesa/core';
-import { A } from '@solidjs/router';
+import { type LocalTicket, slaCountdown, statusLabels, type TicketStatus, ticketStatuses } from '@mesa/core';
 import { createMemo, For, Show } from 'solid-js';
 import { pick, t } from '../i18n';
-import { ticketHref } from '../lib/format';
 import { SlaCountdownBadge } from './sla-countdown';
+import { TicketLink } from './ticket-link';
 
 /** A column shows this many cards; the rest are counted (the list view shows them all). */
 const CARDS_PER_COLUMN = 50;
@@ -39,12 +31,7 @@ export function DeskBoard(props: { rows: LocalTicket[]; now: number; ownerName: 
                   const clock = () => slaCountdown(ticket, props.now);
                   return (
                     <li class="board-card">
-                      <A href={ticketHref(ticket)} class="ticket-link">
-                        <span class="ticket-number">
-                          {isPendingNumber(ticket) ? t('ticket.pendingNumber') : ticket.number}
-                        </span>
-                        <span class="ticket-subject">{ticket.subject}</span>
-                      </A>
+                      <TicketLink ticket={ticket} />
                       <p class="board-meta">
                         <span class={`badge priority-${ticket.priority}`}>{ticket.priority}</span>{' '}
                         <span>{props.ownerName(ticket.ownerId)}</span>

@@ -1,7 +1,6 @@
 import {
   defaultQueueFilter,
   inQueue,
-  isPendingNumber,
   isQueueState,
   keepOrder,
   type LocalTicket,
@@ -16,7 +15,7 @@ import {
   statusLabels,
   ticketStatuses,
 } from '@mesa/core';
-import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createWindowVirtualizer } from '@tanstack/solid-virtual';
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, Show } from 'solid-js';
 import { departmentName, useReference, useTickets } from '../data/queries';
@@ -31,6 +30,7 @@ import { DeskBoard } from './desk-board';
 import { DeskBulk } from './desk-bulk';
 import { SlaCountdownBadge } from './sla-countdown';
 import { StatusBadge } from './status-badge';
+import { TicketLink } from './ticket-link';
 
 /** A row's height on a desktop (`min-height` in styles.css); rows that wrap on narrow screens are measured. */
 const ROW_HEIGHT = 100;
@@ -236,11 +236,17 @@ export function DeskQueue() {
     const index = Math.max(0, Math.min(rows().length - 1, to));
     setActive(index);
     virtualizer.scrollToIndex(index, { align: 'auto' });
-    // The row may only now be rendered: focus its link once the virtualizer placed it.
-    requestAnimationFrame(() => list?.querySelector<HTMLElement>(`[data-index="${index}"] .ticket-link`)?.focus());
+    // The row may only now be rendered: focus its link once the virtualizer placed it. A key pressed
+    // before that frame already counts as being in the list.
+    focusing = true;
+    requestAnimationFrame(() => {
+      focusing = false;
+      list?.querySelector<HTMLElement>(`[data-index="${index}"] .ticket-link`)?.focus();
+    });
   };
+  let focusing = false;
   // The first move only puts the focus on the active row; the next ones move it.
-  const step = () => (list?.contains(document.activeElement) ? 1 : 0);
+  const step = () => (focusing || list?.contains(document.activeElement) ? 1 : 0);
   const open = (event: KeyboardEvent) => {
     if (event.target instanceof HTMLAnchorElement) return false;
     const ticket = rows()[active()];
@@ -491,12 +497,7 @@ function DeskRow(props: {
     [props.ticket.requester.name, props.ticket.requester.organization].filter(Boolean).join(' · ');
   return (
     <>
-      <A href={ticketHref(props.ticket)} class="ticket-link" onFocus={props.onFocus}>
-        <span class="ticket-number">
-          {isPendingNumber(props.ticket) ? t('ticket.pendingNumber') : props.ticket.number}
-        </span>
-        <span class="ticket-subject">{props.ticket.subject}</span>
-      </A>
+      <TicketLink ticket={props.ticket} onFocus={props.onFocus} />
       <dl class="ticket-meta desk-meta">
         <div>
           <dt class="visually-hidden">{t('ticket.status')}</dt>

@@ -1,15 +1,16 @@
-import { isOpenStatus, isPendingNumber, type LocalTicket, ticketSlaState } from '@mesa/core';
+import { isOpenStatus, type LocalTicket, ticketSlaState } from '@mesa/core';
 import { A, useSearchParams } from '@solidjs/router';
 import { createWindowVirtualizer } from '@tanstack/solid-virtual';
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, Show } from 'solid-js';
 import { useTickets } from '../data/queries';
 import { type MessageKey, t } from '../i18n';
-import { formatDateTime, ticketHref } from '../lib/format';
+import { formatDateTime } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { firstParam } from '../lib/params';
 import { searchMatcher } from '../lib/ticket-search';
 import { currentUser } from '../session';
 import { StatusBadge } from './status-badge';
+import { TicketLink } from './ticket-link';
 
 /** Matches `.ticket-list.virtual .ticket-row` in styles.css (height plus the gap). */
 const ROW_HEIGHT = 108;
@@ -151,12 +152,7 @@ function TicketRow(props: { ticket: LocalTicket; now: Date; showRequester: boole
   const sla = () => (isOpenStatus(props.ticket.status) ? ticketSlaState(props.ticket, props.now) : 'none');
   return (
     <>
-      <A href={ticketHref(props.ticket)} class="ticket-link">
-        <span class="ticket-number">
-          {isPendingNumber(props.ticket) ? t('ticket.pendingNumber') : props.ticket.number}
-        </span>
-        <span class="ticket-subject">{props.ticket.subject}</span>
-      </A>
+      <TicketLink ticket={props.ticket} />
       <dl class="ticket-meta">
         <div>
           <dt class="visually-hidden">{t('ticket.status')}</dt>

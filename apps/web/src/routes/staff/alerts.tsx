@@ -1,10 +1,8 @@
-import { isPendingNumber } from '@mesa/core';
-import { A } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import { StatusBadge } from '../../components/status-badge';
+import { TicketLink } from '../../components/ticket-link';
 import { useDeskAlerts } from '../../data/alerts';
 import { type MessageKey, t } from '../../i18n';
-import { ticketHref } from '../../lib/format';
 import { usePageTitle } from '../../lib/page-title';
 
 /** `/alerts`: what the agent should look at, from the device store, each a link to its ticket. */
@@ -25,12 +23,7 @@ export default function Alerts() {
           <For each={alerts()}>
             {(a) => (
               <li class={`ticket-row alert-${a.kind}${a.level ? ` sla-${a.level}` : ''}`}>
-                <A href={ticketHref(a.ticket)} class="ticket-link">
-                  <span class="ticket-number">
-                    {isPendingNumber(a.ticket) ? t('ticket.pendingNumber') : a.ticket.number}
-                  </span>
-                  <span class="ticket-subject">{a.ticket.subject}</span>
-                </A>
+                <TicketLink ticket={a.ticket} />
                 <p class="alert-what">
                   <StatusBadge status={a.ticket.status} /> <span>{t(what(a))}</span>
                 </p>
